@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+# vfio-platform done right: entry points. See README.md.
+#   make demo            build, boot, show vfio-platform at work (main job)
+#   make check           all tests; ends with "N passed, N failed, N skipped"
+#   make check BASE=upstream   the same guest tests against pristine 6.12
+#   make tree | kernel | series | deps
+BASE ?= ours
+export BASE
+
+.PHONY: all deps tree kernel check series demo clean
+all: check
+
+deps:
+	@bash harness/deps.sh
+
+tree: deps
+	@bash harness/tree.sh
+
+kernel: tree
+	@bash harness/kernel.sh
+
+check:
+	@bash harness/check.sh
+
+series: tree
+	@bash harness/series.sh
+
+demo:
+	@bash harness/demo.sh
+
+clean:
+	rm -rf build out

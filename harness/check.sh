@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The README's test command (make check): build, host checks, guest tests in
+# every mode; prints one line per result and ends with
+# "N passed, N failed, N skipped". Exit status is non-zero on any failure.
+#   BASE=upstream  run the guest tests against pristine 6.12
+#   MODES="..."    the guest modes to run (default: all)
+#   HOST_CHECKS=0  skip the host checks (checkpatch, sparse, W=1, bisect)
+. "$(dirname "$0")/lib.sh"
+
+t0=$SECONDS
+"$TOP/harness/deps.sh"
+"$TOP/harness/tree.sh"
+[ "$BASE" = upstream ] && BASE=ours "$TOP/harness/tree.sh"
+image=$("$TOP/harness/kernel.sh" | tail -n 1)
+# The kselftests are built against our uAPI headers, also for BASE=upstream.
+[ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
+	BASE=ours "$TOP/harness/kernel.sh" >/dev/null
+log "kernel ready after $((SECONDS - t0)) s"
+
+R=$BUILD/check-$BASE
+rm -rf "$R"
+mkdir -p "$R"
+: >"$R/host.txt"
+if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
+	t=$SECONDS
+	"$TOP/harness/hostcheck.sh" >"$R/host.txt" || true
+	log "host checks: $((SECONDS - t)) s"
+fi
+
+logs=()
+for mode in ${MODES:-noiommu}; do
+	t=$SECONDS
+	dtb=$("$TOP/harness/guest.sh" "$mode" | tail -n 1)
+	. "$TOP/harness/modes.sh"
+	mode_setup "$mode"
+	"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$BUILD/guest/initramfs.cpio.gz" \
+		--dtb "$dtb" --machine "$MACHINE" --append "$APPEND" \
+		--log "$R/console-$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
+	logs+=("$R/console-$mode.log")
+	log "guest $mode: $((SECONDS - t)) s"
+done
+
+"$TOP/harness/results.py" "${logs[@]}" >"$R/guest.txt"
+cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") >"$R/results.txt"
+grep -E '^(FAIL|SKIP)' "$R/results.txt" || true
+pass=$(grep -c '^PASS' "$R/results.txt" || true)
+fail=$(grep -c '^FAIL' "$R/results.txt" || true)
+skip=$(grep -c '^SKIP' "$R/results.txt" || true)
+log "results: $R/results.txt (base $BASE, $((SECONDS - t0)) s)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ]

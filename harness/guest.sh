@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what the guest runs: the kselftests (cross-built, static), the
+# initramfs, and the test DTB of a mode. Usage: guest.sh MODE
+. "$(dirname "$0")/lib.sh"
+. "$TOP/harness/modes.sh"
+mode=${1:-noiommu}
+mode_setup "$mode"
+G=$BUILD/guest
+mkdir -p "$G"
+
+# Selftests: always built from our tree with our uAPI headers, so the same
+# binaries run against our kernel and the upstream baseline.
+KS=$BUILD/kselftest
+if [ -d "$BUILD/linux/tools/testing/selftests/vfio" ]; then
+	log "building kselftests (vfio)"
+	rm -rf "$KS.new"
+	make -s -C "$BUILD/linux/tools/testing/selftests" TARGETS=vfio \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		O="$BUILD/kselftest-build" \
+		KHDR_INCLUDES="-isystem $BUILD/out/usr/include" \
+		EXTRA_CFLAGS=-static LDLIBS= \
+		INSTALL_PATH="$KS.new" install >"$G/kselftest.log" 2>&1 ||
+		{ cat "$G/kselftest.log" >&2; die "kselftest build failed"; }
+	rm -rf "$KS" && mv "$KS.new" "$KS"
+fi
+
+# Initramfs.
+R=$G/root
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,guest,kselftest}
+cp "$BUILD/busybox/bin/busybox" "$R/bin/"
+cp "$TOP/guest/init" "$R/init"
+cp "$TOP"/guest/*.sh "$R/guest/"
+chmod +x "$R/init" "$R"/guest/*
+[ -d "$KS" ] && cp -a "$KS/." "$R/kselftest/"
+[ -f "$R/kselftest/kselftest-list.txt" ] || : >"$R/kselftest/kselftest-list.txt"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
+
+# Test DTB: QEMU's own tree for this machine, plus the mode's edits.
+dtb=$G/$mode.dtb
+qemu-system-aarch64 -M "$MACHINE,dumpdtb=$G/$mode-qemu.dtb" -cpu cortex-a57 -m 512 \
+	-display none -nic none "${QEMU_ARGS[@]}" >/dev/null 2>&1
+dtc -q -I dtb -O dts -o "$G/$mode.dts" "$G/$mode-qemu.dtb"
+[ -n "$DTS_EDIT" ] && cat "$TOP/guest/dts/$DTS_EDIT" >>"$G/$mode.dts"
+dtc -q -I dts -O dtb -o "$dtb" "$G/$mode.dts"
+echo "$dtb"

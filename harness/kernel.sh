@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Cross-build the arm64 test kernel out of tree: allnoconfig plus the
+# checked-in fragments. Incremental. Prints the Image path last.
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$SRC" ] || "$TOP/harness/tree.sh"
+mkdir -p "$OUT"
+frags=("$TOP/harness/config/test.config")
+[ "$BASE" = ours ] && frags+=("$TOP/harness/config/ours.config")
+[ -n "${EXTRA_CONFIG:-}" ] && frags+=("$EXTRA_CONFIG")
+
+# Re-run Kconfig only when a fragment or a Kconfig file changed: an
+# unchanged .config keeps the build incremental.
+stamp=$( (cat "${frags[@]}"; git -C "$SRC" ls-tree -r HEAD | grep -E 'Kconfig[^/]*$') | sha1sum | cut -c1-40)
+if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragment-stamp" 2>/dev/null)" != "$stamp" ]; then
+	log "configuring ($BASE): allnoconfig + $(basename -a "${frags[@]}" | tr '\n' ' ')"
+	cat "${frags[@]}" >"$OUT/fragment.config"
+	KCONFIG_ALLCONFIG="$OUT/fragment.config" "${KMAKE[@]}" allnoconfig >/dev/null
+	# Every symbol the fragments ask for must have taken its value.
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		grep -qxF "$line" "$OUT/.config" || { echo "config: $line did not take" >&2; bad=1; }
+	done < <(cat "${frags[@]}")
+	[ $bad = 0 ] || die "kernel configuration does not match the fragments"
+	echo "$stamp" >"$OUT/.fragment-stamp"
+fi
+
+log "building $BASE kernel in $OUT (-j$JOBS)"
+start=$SECONDS
+"${KMAKE[@]}" -j"$JOBS" Image >"$OUT/build.log" 2>&1 || {
+	grep -E 'error|Error' "$OUT/build.log" | head -40 >&2
+	die "kernel build failed (log: $OUT/build.log)"
+}
+"${KMAKE[@]}" headers_install INSTALL_HDR_PATH="$OUT/usr" >/dev/null
+log "kernel built in $((SECONDS - start)) s"
+echo "$OUT/arch/arm64/boot/Image"

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the host-side harness. Sourced, not run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+# BASE=ours (default): our series; BASE=upstream: pristine 6.12 with
+# upstream's vfio-platform, for comparison.
+BASE=${BASE:-ours}
+case "$BASE" in
+ours) SRC=$BUILD/linux; OUT=$BUILD/out ;;
+upstream) SRC=$BUILD/linux-upstream; OUT=$BUILD/out-upstream ;;
+*) echo "BASE must be 'ours' or 'upstream'" >&2; exit 2 ;;
+esac
+TARBALL=${TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)}
+KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+base_version() {
+	local deb
+	deb=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
+	echo "Linux $(make -s -C "$BUILD/linux" kernelversion 2>/dev/null) (Debian linux-source-6.12 $deb)"
+}

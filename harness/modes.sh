@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test modes: one kernel, several machines. Sourced; sets for $1:
+#   MACHINE   -M argument
+#   APPEND    kernel command line (after console=, panic=)
+#   QEMU_ARGS extra QEMU arguments (array)
+#   DTS_EDIT  guest/dts/*.dtsi appended to QEMU's own tree ("" = QEMU's tree)
+mode_setup() {
+	MACHINE=virt
+	QEMU_ARGS=(-device virtio-rng-device -device virtio-balloon-device)
+	DTS_EDIT=""
+	case "$1" in
+	noiommu)
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet"
+		DTS_EDIT=noiommu.dtsi
+		;;
+	*) die "unknown mode $1" ;;
+	esac
+}
