@@ -58,7 +58,7 @@ for d in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*/; do
 	[ -f "$d/message" ] || die "$d: no message"
 	if [ -f "$d/remove" ]; then
 		while read -r p; do
-			[ -n "$p" ] && git -C "$L" rm -q -r --cached "$p"
+			[ -n "$p" ] && git -C "$L" rm -q -r -f --cached "$p"
 		done <"$d/remove"
 	fi
 	for p in "$d"/*.patch; do

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-amba: the AMBA bus front-end of the vfio-platform core. Exposes the
+ * primecell's register window and its interrupts.
+ *
+ * The device reports VFIO_DEVICE_FLAGS_PLATFORM as well as _AMBA: to user
+ * space a primecell is a platform device with a peripheral ID, and VMMs
+ * (QEMU's hw/vfio/platform.c) refuse a device without the PLATFORM flag.
+ */
+
+#include <linux/amba/bus.h>
+#include <linux/module.h>
+#include <linux/vfio_platform_core.h>
+
+static bool reset_required;
+module_param(reset_required, bool, 0444);
+MODULE_PARM_DESC(reset_required, "Refuse devices that have no reset method (default: false)");
+
+static int vfio_amba_describe(struct vfio_platform_device *vpdev,
+			      struct amba_device *adev)
+{
+	struct device_node *np = adev->dev.of_node;
+	unsigned int i;
+	int ret;
+
+	ret = vfio_platform_add_region(vpdev, &adev->res, np, 0);
+	for (i = 0; !ret && i < AMBA_NR_IRQS && adev->irq[i]; i++)
+		ret = vfio_platform_add_irq(vpdev, adev->irq[i], np, i);
+	return ret;
+}
+
+static int vfio_amba_probe(struct amba_device *adev, const struct amba_id *id)
+{
+	struct vfio_platform_device *vpdev;
+	int ret;
+
+	vpdev = vfio_alloc_device(vfio_platform_device, vdev, &adev->dev,
+				  &vfio_platform_core_ops);
+	if (IS_ERR(vpdev))
+		return PTR_ERR(vpdev);
+
+	vpdev->flags = VFIO_DEVICE_FLAGS_PLATFORM | VFIO_DEVICE_FLAGS_AMBA;
+	ret = vfio_amba_describe(vpdev, adev);
+	if (!ret)
+		ret = vfio_platform_core_register(vpdev, reset_required);
+	if (ret) {
+		vfio_put_device(&vpdev->vdev);
+		return ret;
+	}
+	amba_set_drvdata(adev, vpdev);
+	return 0;
+}
+
+static void vfio_amba_remove(struct amba_device *adev)
+{
+	struct vfio_platform_device *vpdev = amba_get_drvdata(adev);
+
+	vfio_platform_core_unregister(vpdev);
+	vfio_put_device(&vpdev->vdev);
+}
+
+/* No IDs: the driver binds only where user space asks it to. */
+static const struct amba_id vfio_amba_ids[] = {
+	{ }
+};
+
+static struct amba_driver vfio_amba_driver = {
+	.probe = vfio_amba_probe,
+	.remove = vfio_amba_remove,
+	.id_table = vfio_amba_ids,
+	.drv = {
+		.name = "vfio-amba",
+	},
+	.driver_managed_dma = true,
+};
+module_amba_driver(vfio_amba_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO for AMBA devices");

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-platform: the platform bus front-end of the vfio-platform core.
+ * Exposes every MEM resource and every interrupt of a platform device.
+ */
+
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/vfio_platform_core.h>
+
+static bool reset_required;
+module_param(reset_required, bool, 0444);
+MODULE_PARM_DESC(reset_required, "Refuse devices that have no reset method (default: false)");
+
+static int vfio_platform_describe(struct vfio_platform_device *vpdev,
+				  struct platform_device *pdev)
+{
+	struct device_node *np = pdev->dev.of_node;
+	struct resource *res;
+	int i, nirq, irq, ret;
+
+	for (i = 0; (res = platform_get_resource(pdev, IORESOURCE_MEM, i)); i++) {
+		ret = vfio_platform_add_region(vpdev, res, np, i);
+		if (ret)
+			return ret;
+	}
+
+	nirq = platform_irq_count(pdev);
+	if (nirq < 0)
+		return nirq;
+	for (i = 0; i < nirq; i++) {
+		irq = platform_get_irq_optional(pdev, i);
+		if (irq < 0)
+			return irq;
+		ret = vfio_platform_add_irq(vpdev, irq, np, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int vfio_platform_probe(struct platform_device *pdev)
+{
+	struct vfio_platform_device *vpdev;
+	int ret;
+
+	vpdev = vfio_alloc_device(vfio_platform_device, vdev, &pdev->dev,
+				  &vfio_platform_core_ops);
+	if (IS_ERR(vpdev))
+		return PTR_ERR(vpdev);
+
+	vpdev->flags = VFIO_DEVICE_FLAGS_PLATFORM;
+	ret = vfio_platform_describe(vpdev, pdev);
+	if (!ret)
+		ret = vfio_platform_core_register(vpdev, reset_required);
+	if (ret) {
+		vfio_put_device(&vpdev->vdev);
+		return ret;
+	}
+	platform_set_drvdata(pdev, vpdev);
+	return 0;
+}
+
+static void vfio_platform_remove(struct platform_device *pdev)
+{
+	struct vfio_platform_device *vpdev = platform_get_drvdata(pdev);
+
+	vfio_platform_core_unregister(vpdev);
+	vfio_put_device(&vpdev->vdev);
+}
+
+static struct platform_driver vfio_platform_driver = {
+	.probe = vfio_platform_probe,
+	.remove = vfio_platform_remove,
+	.driver = {
+		.name = "vfio-platform",
+	},
+	.driver_managed_dma = true,
+};
+module_platform_driver(vfio_platform_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO for platform devices");

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internal interfaces of the vfio-platform core.
+ */
+#ifndef VFIO_PLATFORM_PRIV_H
+#define VFIO_PLATFORM_PRIV_H
+
+#include <linux/vfio_platform_core.h>
+
+/*
+ * File offsets: the region index sits above bit 40, the offset inside the
+ * region below it. User space takes each region's base offset from
+ * VFIO_DEVICE_GET_REGION_INFO and need not know the encoding.
+ */
+#define VFIO_PLATFORM_OFFSET_SHIFT	40
+#define VFIO_PLATFORM_OFFSET_MASK	(BIT_ULL(VFIO_PLATFORM_OFFSET_SHIFT) - 1)
+#define VFIO_PLATFORM_INDEX_TO_OFFSET(i) ((u64)(i) << VFIO_PLATFORM_OFFSET_SHIFT)
+
+/**
+ * vfio_platform_access_width() - width of the next MMIO access
+ * @addr: offset of the access in the region
+ * @len: bytes left to transfer
+ *
+ * The widest naturally aligned access that fits: a register is touched
+ * with exactly the width user space asked for, and bulk transfers use
+ * 8-byte accesses (4-byte ones on 32-bit kernels) once aligned.
+ *
+ * Return: 1, 2, 4 or 8.
+ */
+static inline unsigned int vfio_platform_access_width(u64 addr, size_t len)
+{
+	unsigned int width = IS_ENABLED(CONFIG_64BIT) ? 8 : 4;
+
+	while (width > 1 && ((addr & (width - 1)) || len < width))
+		width >>= 1;
+	return width;
+}
+
+ssize_t vfio_platform_region_rw(struct vfio_platform_device *vpdev,
+				char __user *ubuf, size_t count, loff_t *ppos,
+				bool write);
+int vfio_platform_region_mmap(struct vfio_platform_device *vpdev,
+			      struct vm_area_struct *vma);
+int vfio_platform_region_info(struct vfio_platform_device *vpdev,
+			      void __user *arg);
+void vfio_platform_regions_unmap(struct vfio_platform_device *vpdev);
+
+int vfio_platform_irq_info(struct vfio_platform_device *vpdev,
+			   void __user *arg);
+int vfio_platform_set_irqs(struct vfio_platform_device *vpdev,
+			   void __user *arg);
+void vfio_platform_irqs_teardown(struct vfio_platform_device *vpdev);
+
+#endif /* VFIO_PLATFORM_PRIV_H */

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-platform core: MMIO regions - info, read/write and mmap.
+ *
+ * A read or write is checked as a whole before the device is touched: it
+ * must lie inside one region, or it fails with -EINVAL and has no effect.
+ * Each access uses the widest naturally aligned width that fits, so a
+ * 1, 2, 4 or 8-byte request at an aligned offset is one access of that
+ * width, and bulk transfers run at 8 bytes per access.
+ */
+
+#include <linux/io.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+
+#include "vfio_platform_priv.h"
+
+/* Bounce buffer size; a multiple of the widest access. */
+#define VFIO_PLATFORM_RW_CHUNK	256
+
+int vfio_platform_region_info(struct vfio_platform_device *vpdev,
+			      void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_platform_region *region;
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= vpdev->num_regions)
+		return -EINVAL;
+
+	region = &vpdev->regions[info.index];
+	info.flags = region->flags;
+	info.cap_offset = 0;
+	info.size = region->size;
+	info.offset = VFIO_PLATFORM_INDEX_TO_OFFSET(info.index);
+
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static void __iomem *vfio_platform_region_map(struct vfio_platform_device *vpdev,
+					      struct vfio_platform_region *region)
+{
+	/* Pairs with smp_store_release() below: see a complete mapping. */
+	void __iomem *io = smp_load_acquire(&region->ioaddr);
+
+	if (likely(io))
+		return io;
+
+	mutex_lock(&vpdev->map_lock);
+	io = region->ioaddr;
+	if (!io) {
+		io = ioremap(region->phys, region->size);
+		if (io) /* publish the mapping to lockless readers */
+			smp_store_release(&region->ioaddr, io);
+	}
+	mutex_unlock(&vpdev->map_lock);
+	return io;
+}
+
+void vfio_platform_regions_unmap(struct vfio_platform_device *vpdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vpdev->num_regions; i++) {
+		if (vpdev->regions[i].ioaddr) {
+			iounmap(vpdev->regions[i].ioaddr);
+			vpdev->regions[i].ioaddr = NULL;
+		}
+	}
+}
+
+static void vfio_platform_read_chunk(void __iomem *io, u64 off, u8 *buf,
+				     size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned int width = vfio_platform_access_width(off + i, len - i);
+
+		switch (width) {
+#ifdef CONFIG_64BIT
+		case 8:
+			put_unaligned_le64(readq_relaxed(io + off + i), buf + i);
+			break;
+#endif
+		case 4:
+			put_unaligned_le32(readl_relaxed(io + off + i), buf + i);
+			break;
+		case 2:
+			put_unaligned_le16(readw_relaxed(io + off + i), buf + i);
+			break;
+		default:
+			buf[i] = readb_relaxed(io + off + i);
+			break;
+		}
+		i += width;
+	}
+}
+
+static void vfio_platform_write_chunk(void __iomem *io, u64 off,
+				      const u8 *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned int width = vfio_platform_access_width(off + i, len - i);
+
+		switch (width) {
+#ifdef CONFIG_64BIT
+		case 8:
+			writeq_relaxed(get_unaligned_le64(buf + i), io + off + i);
+			break;
+#endif
+		case 4:
+			writel_relaxed(get_unaligned_le32(buf + i), io + off + i);
+			break;
+		case 2:
+			writew_relaxed(get_unaligned_le16(buf + i), io + off + i);
+			break;
+		default:
+			writeb_relaxed(buf[i], io + off + i);
+			break;
+		}
+		i += width;
+	}
+}
+
+ssize_t vfio_platform_region_rw(struct vfio_platform_device *vpdev,
+				char __user *ubuf, size_t count, loff_t *ppos,
+				bool write)
+{
+	u64 pos = *ppos, off = pos & VFIO_PLATFORM_OFFSET_MASK;
+	u64 index = pos >> VFIO_PLATFORM_OFFSET_SHIFT;
+	struct vfio_platform_region *region;
+	u8 buf[VFIO_PLATFORM_RW_CHUNK];
+	void __iomem *io;
+	size_t done = 0;
+
+	if (*ppos < 0 || index >= vpdev->num_regions)
+		return -EINVAL;
+	region = &vpdev->regions[index];
+	if (!(region->flags & (write ? VFIO_REGION_INFO_FLAG_WRITE :
+				       VFIO_REGION_INFO_FLAG_READ)))
+		return -EINVAL;
+	if (off >= region->size || count > region->size - off)
+		return -EINVAL;
+	if (!count)
+		return 0;
+
+	io = vfio_platform_region_map(vpdev, region);
+	if (!io)
+		return -ENOMEM;
+
+	if (write)
+		wmb(); /* the user's memory writes (descriptors) before MMIO */
+
+	while (done < count) {
+		/* End every chunk but the last on an 8-byte boundary. */
+		size_t len = min_t(size_t, count - done,
+				   VFIO_PLATFORM_RW_CHUNK - ((off + done) & 7));
+
+		if (write) {
+			if (copy_from_user(buf, ubuf + done, len))
+				break;
+			vfio_platform_write_chunk(io, off + done, buf, len);
+		} else {
+			vfio_platform_read_chunk(io, off + done, buf, len);
+			if (copy_to_user(ubuf + done, buf, len))
+				break;
+		}
+		done += len;
+	}
+
+	if (!write)
+		rmb(); /* MMIO reads before the user's reads of DMA'd memory */
+
+	if (!done)
+		return -EFAULT;
+	*ppos += done;
+	return done;
+}
+
+int vfio_platform_region_mmap(struct vfio_platform_device *vpdev,
+			      struct vm_area_struct *vma)
+{
+	const unsigned int index_shift = VFIO_PLATFORM_OFFSET_SHIFT - PAGE_SHIFT;
+	unsigned long index = vma->vm_pgoff >> index_shift;
+	unsigned long pgoff = vma->vm_pgoff & (BIT(index_shift) - 1);
+	unsigned long size = vma->vm_end - vma->vm_start;
+	struct vfio_platform_region *region;
+
+	if (index >= vpdev->num_regions)
+		return -EINVAL;
+	region = &vpdev->regions[index];
+	if (!(region->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return -EINVAL;
+	/* A private mapping of MMIO makes no sense: refuse it. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if ((vma->vm_flags & VM_WRITE) &&
+	    !(region->flags & VFIO_REGION_INFO_FLAG_WRITE))
+		return -EINVAL;
+	if (pgoff >= region->size >> PAGE_SHIFT ||
+	    size > region->size - ((u64)pgoff << PAGE_SHIFT))
+		return -EINVAL;
+
+	if (!(region->flags & VFIO_REGION_INFO_FLAG_WRITE))
+		vm_flags_clear(vma, VM_MAYWRITE);
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+
+	/* Map it all now: user accesses then cost what /dev/mem's do. */
+	return io_remap_pfn_range(vma, vma->vm_start,
+				  PHYS_PFN(region->phys) + pgoff, size,
+				  vma->vm_page_prot);
+}
