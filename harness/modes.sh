@@ -13,6 +13,11 @@ mode_setup() {
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet"
 		DTS_EDIT=noiommu.dtsi
 		;;
+	smmu)
+		MACHINE=virt,iommu=smmuv3
+		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 quiet"
+		DTS_EDIT=smmu.dtsi
+		;;
 	*) die "unknown mode $1" ;;
 	esac
 }
