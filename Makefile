@@ -7,7 +7,7 @@
 BASE ?= ours
 export BASE
 
-.PHONY: all deps tree kernel check series demo clean
+.PHONY: all deps tree kernel check series demo compare clean
 all: check
 
 deps:
@@ -24,6 +24,9 @@ check:
 
 series: tree
 	@bash harness/series.sh
+
+compare:
+	@bash harness/compare.sh
 
 demo:
 	@bash harness/demo.sh

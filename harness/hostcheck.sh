@@ -101,3 +101,25 @@ for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 		echo "FAIL host/bisect/$subj: $(grep -m3 -E 'error|Error' "$LOGS/bisect.txt" | tr '\n' ' ')"
 	fi
 done
+
+# Documentation: every .rst the series adds builds without warnings
+# (docutils), and the kernel-doc of every C file and header it adds or
+# changes has no warnings.
+mapfile -t rsts < <(git -C "$L" diff --name-only --diff-filter=A base..HEAD -- '*.rst')
+for f in "${rsts[@]}"; do
+	if out=$(rst2html --halt=warning --report=warning "$L/$f" 2>&1 >/dev/null) && [ -z "$out" ]; then
+		echo "PASS host/docs/$f"
+	else
+		echo "FAIL host/docs/$f: $(echo "$out" | head -2 | tr '\n' ' ')"
+	fi
+done
+mapfile -t kdoc < <(git -C "$L" diff --name-only --diff-filter=A base..HEAD -- '*.c' '*.h' |
+	grep -v '^tools/' || true)
+if [ ${#kdoc[@]} -gt 0 ]; then
+	out=$(cd "$L" && scripts/kernel-doc -none -Wall "${kdoc[@]}" 2>&1)
+	if [ -z "$out" ]; then
+		echo "PASS host/kernel-doc: ${#kdoc[@]} files"
+	else
+		echo "FAIL host/kernel-doc: $(echo "$out" | head -3 | tr '\n' ' ')"
+	fi
+fi
