@@ -204,12 +204,22 @@ static int vfio_platform_irq_set_fd(struct vfio_platform_irq *irq,
 				    struct virqfd **pvirqfd,
 				    int (*handler)(void *, void *), s32 fd)
 {
+	struct eventfd_ctx *ctx;
+
 	if (fd == -1) {
 		vfio_virqfd_disable(pvirqfd);
 		return 0;
 	}
 	if (fd < 0)
 		return -EINVAL;
+
+	/* Replace an existing eventfd only with a valid one. */
+	ctx = eventfd_ctx_fdget(fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	eventfd_ctx_put(ctx);
+
+	vfio_virqfd_disable(pvirqfd);
 	return vfio_virqfd_enable(irq, handler, NULL, NULL, pvirqfd, fd);
 }
 
