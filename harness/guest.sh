@@ -11,15 +11,21 @@ mkdir -p "$G"
 
 # Selftests: always built from our tree with our uAPI headers, so the same
 # binaries run against our kernel and the upstream baseline.
+# KSELFTEST_TARGETS: the kselftest directories to build, those that exist.
 KS=$BUILD/kselftest
-if [ -d "$BUILD/linux/tools/testing/selftests/vfio" ]; then
-	log "building kselftests (vfio)"
+targets=
+for t in ${KSELFTEST_TARGETS:-vfio sysfs_bind_only}; do
+	[ -d "$BUILD/linux/tools/testing/selftests/$t" ] && targets="$targets $t"
+done
+targets=${targets# }
+if [ -n "$targets" ]; then
+	log "building kselftests ($targets)"
 	rm -rf "$KS.new"
-	make -s -C "$BUILD/linux/tools/testing/selftests" TARGETS=vfio \
+	make -s -C "$BUILD/linux/tools/testing/selftests" TARGETS="$targets" \
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 		O="$BUILD/kselftest-build" \
 		KHDR_INCLUDES="-isystem $BUILD/out/usr/include" \
-		EXTRA_CFLAGS=-static LDLIBS= \
+		EXTRA_CFLAGS=-static USERLDFLAGS=-static LDLIBS= \
 		INSTALL_PATH="$KS.new" install >"$G/kselftest.log" 2>&1 ||
 		{ cat "$G/kselftest.log" >&2; die "kselftest build failed"; }
 	rm -rf "$KS" && mv "$KS.new" "$KS"

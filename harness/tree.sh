@@ -72,7 +72,7 @@ for d in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*/; do
 			[ -z "${seen[$f]:-}" ] || die "$f is listed by ${seen[$f]} and $d"
 			seen[$f]=$d
 			if [ "$f" = MAINTAINERS ]; then
-				blob=$(git -C "$L" show base:MAINTAINERS |
+				blob=$(git -C "$L" show :MAINTAINERS |
 					"$TOP/harness/merge-maintainers.py" "$TOP/MAINTAINERS" |
 					git -C "$L" hash-object -w --stdin)
 			else
