@@ -16,14 +16,16 @@ bound() {
 ok=1
 echo "### DEMO: vfio-platform on $(uname -r)"
 bound amba 9010000.pl031 rtc-pl031
+run 'echo 1 > /sys/bus/amba/devices/9010000.pl031/sysfs_bind_only'
 run 'echo 9010000.pl031 > /sys/bus/amba/drivers/rtc-pl031/unbind'
-run 'echo vfio-amba > /sys/bus/amba/devices/9010000.pl031/driver_override'
 run 'echo 9010000.pl031 > /sys/bus/amba/drivers/vfio-amba/bind'
 bound amba 9010000.pl031 vfio-amba
 run 'ls /dev/vfio/'
 dev=a003e00.virtio_mmio
+run "echo 1 > /sys/bus/platform/devices/$dev/sysfs_bind_only"
 run "echo $dev > /sys/bus/platform/drivers/virtio-mmio/unbind"
-run "echo vfio-platform > /sys/bus/platform/devices/$dev/driver_override"
+run "echo $dev > /sys/bus/platform/drivers_probe   # does not rebind virtio-mmio"
+bound platform $dev ""
 run "echo $dev > /sys/bus/platform/drivers/vfio-platform/bind"
 bound platform $dev vfio-platform
 run 'ls /dev/vfio/'
@@ -32,7 +34,7 @@ if [ -x /kselftest/vfio/vfio_platform_demo ]; then
 fi
 echo "# give the devices back"
 run "echo $dev > /sys/bus/platform/drivers/vfio-platform/unbind"
-run "echo > /sys/bus/platform/devices/$dev/driver_override"
+run "echo 0 > /sys/bus/platform/devices/$dev/sysfs_bind_only"
 run "echo $dev > /sys/bus/platform/drivers_probe"
 bound platform $dev virtio-mmio
 if [ $ok = 1 ]; then

@@ -59,18 +59,19 @@ static void vfio_amba_remove(struct amba_device *adev)
 	vfio_put_device(&vpdev->vdev);
 }
 
-/* No IDs: the driver binds only where user space asks it to. */
-static const struct amba_id vfio_amba_ids[] = {
-	{ }
-};
-
+/*
+ * A meta-driver: it matches every AMBA device, and the driver core binds it
+ * only where user space asks, by writing to its "bind" file or by setting
+ * the device's driver_override to "vfio-amba".
+ */
 static struct amba_driver vfio_amba_driver = {
 	.probe = vfio_amba_probe,
 	.remove = vfio_amba_remove,
-	.id_table = vfio_amba_ids,
 	.drv = {
 		.name = "vfio-amba",
+		.sysfs_bind_only = true,
 	},
+	.match_any_dev = true,
 	.driver_managed_dma = true,
 };
 module_amba_driver(vfio_amba_driver);

@@ -69,12 +69,19 @@ static void vfio_platform_remove(struct platform_device *pdev)
 	vfio_put_device(&vpdev->vdev);
 }
 
+/*
+ * A meta-driver: it matches every platform device, and the driver core
+ * binds it only where user space asks, by writing to its "bind" file or
+ * by setting the device's driver_override to "vfio-platform".
+ */
 static struct platform_driver vfio_platform_driver = {
 	.probe = vfio_platform_probe,
 	.remove = vfio_platform_remove,
 	.driver = {
 		.name = "vfio-platform",
+		.sysfs_bind_only = true,
 	},
+	.match_any_dev = true,
 	.driver_managed_dma = true,
 };
 module_platform_driver(vfio_platform_driver);
