@@ -358,6 +358,29 @@ static void sbo_platform_device_override_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pdev->dev.driver, &pdrv->driver);
 }
 
+/*
+ * driver_override naming a sysfs_bind_only driver is an explicit request:
+ * the driver's registration binds the device that names it (and no other),
+ * and so does device_attach(), which backs drivers_probe.
+ */
+static void sbo_platform_bind_only_override_test(struct kunit *test)
+{
+	struct platform_device *pdev, *plain;
+	struct platform_driver *any;
+
+	pdev = sbo_add_pdev(test, "sbo-kunit-any", false);
+	plain = sbo_add_pdev(test, NULL, false);
+	any = sbo_add_pdrv(test, "sbo-kunit-any", true, true);
+
+	KUNIT_EXPECT_PTR_EQ(test, pdev->dev.driver, &any->driver);
+	KUNIT_EXPECT_NULL(test, plain->dev.driver);
+
+	device_release_driver(&pdev->dev);
+	KUNIT_EXPECT_NULL(test, pdev->dev.driver);
+	KUNIT_EXPECT_EQ(test, device_attach(&pdev->dev), 1);
+	KUNIT_EXPECT_PTR_EQ(test, pdev->dev.driver, &any->driver);
+}
+
 static int sbo_suite_init(struct kunit_suite *suite)
 {
 	return bus_register(&sbo_bus);
@@ -376,6 +399,7 @@ static struct kunit_case driver_bind_only_tests[] = {
 	KUNIT_CASE(sbo_platform_match_any_dev_test),
 	KUNIT_CASE(sbo_platform_match_any_dev_needs_bind_only_test),
 	KUNIT_CASE(sbo_platform_device_override_test),
+	KUNIT_CASE(sbo_platform_bind_only_override_test),
 	{}
 };
 
