@@ -10,7 +10,7 @@ mode_setup() {
 	DTS_EDIT=""
 	case "$1" in
 	noiommu)
-		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet"
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
 		DTS_EDIT=noiommu.dtsi
 		;;
 	smmu)
