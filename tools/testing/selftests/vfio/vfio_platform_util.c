@@ -90,8 +90,7 @@ static int bus_attr_write(const struct vpt_dev *d, const char *attr,
 	return vpt_sysfs_write(path, val);
 }
 
-/* No IOMMU group for the device, and VFIO may not make a no-IOMMU one. */
-static bool no_group_possible(const struct vpt_dev *d)
+bool vpt_no_group_possible(const struct vpt_dev *d)
 {
 	char path[PATH_MAX], mode = 'N';
 	int fd;
@@ -221,7 +220,7 @@ int vpt_bind(struct vpt_dev *d, const char *bus, const char *name)
 	if (strcmp(cur, vfio)) {
 		fprintf(stderr, "# %s: bound to \"%s\", not %s\n", name, cur,
 			vfio);
-		ret = no_group_possible(d) ? -EOPNOTSUPP : -EIO;
+		ret = vpt_no_group_possible(d) ? -EOPNOTSUPP : -EIO;
 		goto err;
 	}
 	return 0;

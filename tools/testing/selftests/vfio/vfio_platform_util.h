@@ -76,6 +76,9 @@ int vpt_fixture_teardown(struct vpt_dev *d);
 void *vpt_mmap(struct vpt_dev *d, int fd, size_t len, int prot, uint64_t off);
 int vpt_munmap(struct vpt_dev *d, void *p);
 
+/* No IOMMU group for the device, and VFIO may not make a no-IOMMU one. */
+bool vpt_no_group_possible(const struct vpt_dev *d);
+
 /* Why a vpt_setup()/vpt_bind() error is a SKIP, or NULL if it is not. */
 const char *vpt_skip_reason(int ret);
 
