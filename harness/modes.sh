@@ -15,7 +15,7 @@ mode_setup() {
 		;;
 	smmu)
 		MACHINE=virt,iommu=smmuv3
-		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 quiet"
+		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 quiet"
 		DTS_EDIT=smmu.dtsi
 		;;
 	*) die "unknown mode $1" ;;
