@@ -9,7 +9,7 @@
 #include <linux/vfio_platform_core.h>
 
 static bool reset_required;
-module_param(reset_required, bool, 0444);
+module_param(reset_required, bool, 0644);
 MODULE_PARM_DESC(reset_required, "Refuse devices that have no reset method (default: false)");
 
 static int vfio_platform_describe(struct vfio_platform_device *vpdev,

@@ -147,11 +147,21 @@ FIXTURE_SETUP(handover)
 		SKIP(return, "%s has no native driver bound", variant->dev);
 }
 
+static int set_reset_required(const char *vfio, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/reset_required",
+		 strcmp(vfio, "vfio-amba") ? "vfio_platform" : "vfio_amba");
+	return vpt_sysfs_write(path, val);
+}
+
 /* Give the device back to its native driver, whatever the test did. */
 FIXTURE_TEARDOWN(handover)
 {
 	char drv[VPT_NAME_MAX];
 
+	set_reset_required(variant->vfio, "N");
 	dev_attr(variant->bus, variant->dev, "sysfs_bind_only", "0");
 	dev_attr(variant->bus, variant->dev, "driver_override", "\n");
 	driver_of(variant->bus, variant->dev, drv, sizeof(drv));
@@ -222,6 +232,26 @@ TEST_F(handover, override_elsewhere_refuses_bind)
 	EXPECT_EQ(-ENODEV, drv_file(variant->bus, variant->vfio, "bind",
 				    variant->dev));
 	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
+}
+
+/*
+ * The strict policy: with reset_required set, a device without a reset
+ * method is refused (-ENOENT) and stays unbound.
+ */
+TEST_F(handover, reset_required_refuses)
+{
+	char drv[VPT_NAME_MAX];
+
+	ASSERT_EQ(0, set_reset_required(variant->vfio, "Y"));
+	ASSERT_EQ(0, drv_file(variant->bus, self->native, "unbind", variant->dev));
+	EXPECT_EQ(-ENOENT, drv_file(variant->bus, variant->vfio, "bind",
+				    variant->dev));
+	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
+
+	ASSERT_EQ(0, set_reset_required(variant->vfio, "N"));
+	ASSERT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
+	EXPECT_STREQ(variant->vfio,
+		     driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 }
 
 TEST_HARNESS_MAIN
