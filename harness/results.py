@@ -11,6 +11,7 @@ import re
 import sys
 
 REPORTS = re.compile(r"(Kernel panic|BUG:|WARNING:|Oops|Call trace:|UBSAN:|KASAN:|"
+                     r"Internal error:|Unable to handle kernel|"
                      r"unreferenced object|INFO: task .* blocked|"
                      r"possible circular locking|inconsistent lock state|"
                      r"sleeping function called from invalid context)")
