@@ -3,8 +3,9 @@
 # The reverse of tree.sh: after editing the series in build/linux with git
 # (commit --amend, rebase -i, ...), write it back into patches/: for commit
 # number i of base..HEAD, the i-th patches/NNNN-*/ gets the commit's message
-# (without our Signed-off-by), its new files copied to their paths in this
-# repository, and everything else as one changes.patch. The number of
+# (without our Signed-off-by), its new files in their final form (the tip's)
+# at their paths in this repository, and everything else, changes to new
+# files of earlier commits included, as one changes.patch. The number of
 # commits must not change; add a directory to add a commit.
 . "$(dirname "$0")/lib.sh"
 L=$BUILD/linux
@@ -24,7 +25,8 @@ for i in "${!commits[@]}"; do
 			[ -n "$f" ] || continue
 			excl+=(":(exclude)$f")
 			[ "$f" = MAINTAINERS ] && continue
-			git -C "$L" show "$c:$f" >"$TOP/$f"
+			# The final form; later commits' changes go to their patches.
+			git -C "$L" show "HEAD:$f" >"$TOP/$f"
 		done <"$d/files"
 	fi
 	if [ -f "$d/remove" ]; then

@@ -6,9 +6,11 @@
 #
 # Each patches/NNNN-slug/ directory holds:
 #   message    the commit message (subject, blank line, body)
-#   *.patch    diffs against files that exist in the kernel, applied in order
-#   files      new files of this commit, one path per line; the content is
-#              the file at the same path in this repository
+#   *.patch    diffs applied in order: to files that exist in the kernel,
+#              and to new files that earlier commits of the series add
+#   files      new files of this commit, one path per line; the file at the
+#              same path in this repository is its final form, and this
+#              commit adds it without the changes later *.patch make to it
 #   remove     paths this commit deletes (git rm -r)
 #
 # The series is built in a scratch index (no checkout), then build/linux is
@@ -53,6 +55,32 @@ parent=$(git -C "$L" rev-parse base)
 n=0
 declare -A seen=()
 shopt -s nullglob
+all_dirs=("$TOP"/patches/[0-9][0-9][0-9][0-9]-*/)
+
+# A new file is kept here in its final form. When later commits change it
+# (their *.patch touch it), the version the introducing commit $1 adds is
+# the final one with those changes reversed, latest first.
+introduced_version() {
+	local d=$1 f=$2 w i j later=() patches
+	for i in "${!all_dirs[@]}"; do
+		[ "${all_dirs[$i]%/}" = "$d" ] && break
+	done
+	for ((j = ${#all_dirs[@]} - 1; j > i; j--)); do
+		mapfile -t patches < <(ls -r "${all_dirs[$j]}"*.patch 2>/dev/null)
+		later+=("${patches[@]}")
+	done
+	w=$(mktemp -d)
+	mkdir -p "$w/$(dirname "$f")"
+	cp "$TOP/$f" "$w/$f"
+	for p in "${later[@]}"; do
+		grep -qxF -e "+++ b/$f" -e "--- a/$f" "$p" || continue
+		(cd "$w" && git apply -R --include="$f" "$p") ||
+			die "$p: cannot take it out of $f"
+	done
+	cat "$w/$f"
+	rm -rf "$w"
+}
+
 for d in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*/; do
 	d=${d%/}
 	[ -f "$d/message" ] || die "$d: no message"
@@ -76,7 +104,7 @@ for d in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*/; do
 					"$TOP/harness/merge-maintainers.py" "$TOP/MAINTAINERS" |
 					git -C "$L" hash-object -w --stdin)
 			else
-				blob=$(git -C "$L" hash-object -w "$TOP/$f")
+				blob=$(introduced_version "$d" "$f" | git -C "$L" hash-object -w --stdin)
 			fi
 			mode=100644
 			[ -x "$TOP/$f" ] && mode=100755
