@@ -234,24 +234,42 @@ TEST_F(handover, override_elsewhere_refuses_bind)
 	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 }
 
-/*
- * The strict policy: with reset_required set, a device without a reset
- * method is refused (-ENOENT) and stays unbound.
- */
-TEST_F(handover, reset_required_refuses)
+/* The strict policy lets a device that has a reset method through. */
+TEST_F(handover, reset_required_accepts)
 {
 	char drv[VPT_NAME_MAX];
 
 	ASSERT_EQ(0, set_reset_required(variant->vfio, "Y"));
 	ASSERT_EQ(0, drv_file(variant->bus, self->native, "unbind", variant->dev));
-	EXPECT_EQ(-ENOENT, drv_file(variant->bus, variant->vfio, "bind",
-				    variant->dev));
-	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
-
-	ASSERT_EQ(0, set_reset_required(variant->vfio, "N"));
-	ASSERT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
+	EXPECT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
 	EXPECT_STREQ(variant->vfio,
 		     driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
+}
+
+/*
+ * ... and refuses one without (fw-cfg) with -ENOENT; the device stays
+ * unbound, and binds once the policy is relaxed.
+ */
+TEST(reset_required_refuses)
+{
+	const char *dev = "9020000.fw-cfg";
+	char native[VPT_NAME_MAX], drv[VPT_NAME_MAX];
+	int ret;
+
+	ASSERT_EQ(0, vpt_current_driver("platform", dev, native, sizeof(native)));
+	if (native[0])
+		ASSERT_EQ(0, drv_file("platform", native, "unbind", dev));
+	ASSERT_EQ(0, set_reset_required("vfio-platform", "Y"));
+	ret = drv_file("platform", "vfio-platform", "bind", dev);
+	EXPECT_EQ(-ENOENT, ret);
+	EXPECT_STREQ("", driver_of("platform", dev, drv, sizeof(drv)));
+	ASSERT_EQ(0, set_reset_required("vfio-platform", "N"));
+
+	EXPECT_EQ(0, drv_file("platform", "vfio-platform", "bind", dev));
+	EXPECT_STREQ("vfio-platform", driver_of("platform", dev, drv, sizeof(drv)));
+	drv_file("platform", "vfio-platform", "unbind", dev);
+	drivers_probe("platform", dev);
+	EXPECT_STREQ(native, driver_of("platform", dev, drv, sizeof(drv)));
 }
 
 TEST_HARNESS_MAIN
