@@ -92,12 +92,15 @@ static int vfio_platform_reset_lines(struct vfio_platform_device *vpdev)
 {
 	int ret = reset_control_reset(vpdev->rstc);
 
-	/* A controller that cannot pulse the line: assert, then deassert. */
+	/*
+	 * A controller that cannot pulse the line: assert, then deassert.
+	 * The reset framework reports that with -ENOTSUPP.
+	 */
 	if (ret == -ENOTSUPP) {
 		ret = reset_control_assert(vpdev->rstc);
 		if (ret)
 			return ret;
-		udelay(10);
+		usleep_range(10, 20);
 		ret = reset_control_deassert(vpdev->rstc);
 	}
 	return ret;

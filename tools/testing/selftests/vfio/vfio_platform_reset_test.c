@@ -78,25 +78,34 @@ FIXTURE_TEARDOWN_PARENT(reset)
 	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
 }
 
+/* What a test leaves in a register, and what the reset must clear. */
+struct dirty {
+	uint32_t reg;
+	uint32_t set;
+	uint32_t mask;
+};
+
 /*
- * In a child: open the device, check RESET is advertised, leave @set in
- * the register and check it stuck; then exit, or wait to be killed.
+ * In a child: open the device, check RESET is advertised, leave the dirty
+ * value in the register and check it stuck; then exit, or wait to be
+ * killed.
  */
-static void child_dirty(const struct vpt_dev *bound,
-			const FIXTURE_VARIANT(reset) *variant, bool wait_kill,
-			int ready)
+static void child_dirty(const struct vpt_dev *bound, const struct dirty *dt,
+			bool wait_kill, int ready)
 {
 	struct vfio_device_info info;
 	struct vfio_region_info r0;
 	struct vpt_dev d = *bound;
 	uint32_t val = 0;
 
-	if (vpt_open_group(&d) || (d.fd = vpt_get_fd(&d)) < 0 ||
-	    vpt_device_info(d.fd, &info) || !(info.flags & VFIO_DEVICE_FLAGS_RESET) ||
+	if (vpt_open_group(&d))
+		_exit(1);
+	d.fd = vpt_get_fd(&d);
+	if (d.fd < 0 || vpt_device_info(d.fd, &info) ||
+	    !(info.flags & VFIO_DEVICE_FLAGS_RESET) ||
 	    vpt_region_info(d.fd, 0, &r0) ||
-	    vpt_write32(d.fd, &r0, variant->reg, variant->set) ||
-	    vpt_read32(d.fd, &r0, variant->reg, &val) ||
-	    (val & variant->mask) != variant->set)
+	    vpt_write32(d.fd, &r0, dt->reg, dt->set) ||
+	    vpt_read32(d.fd, &r0, dt->reg, &val) || (val & dt->mask) != dt->set)
 		_exit(1);
 	if (!wait_kill)
 		_exit(0);
@@ -107,8 +116,8 @@ static void child_dirty(const struct vpt_dev *bound,
 }
 
 static void dirty_and_let_go(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(reset) *self,
-			     const FIXTURE_VARIANT(reset) *variant, bool kill9)
+			     const struct vpt_dev *dev, uint64_t phys,
+			     const struct dirty *dt, bool kill9)
 {
 	uint32_t val;
 	int status, p[2];
@@ -120,7 +129,7 @@ static void dirty_and_let_go(struct __test_metadata *_metadata,
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(p[0]);
-		child_dirty(&self->dev, variant, kill9, p[1]);
+		child_dirty(dev, dt, kill9, p[1]);
 	}
 	close(p[1]);
 	if (kill9) {
@@ -137,18 +146,22 @@ static void dirty_and_let_go(struct __test_metadata *_metadata,
 	}
 
 	/* Nobody has the device open now: the close reset it. */
-	ASSERT_EQ(0, devmem_read32(variant->phys + variant->reg, &val));
-	EXPECT_EQ(0, val & variant->mask);
+	ASSERT_EQ(0, devmem_read32(phys + dt->reg, &val));
+	EXPECT_EQ(0, val & dt->mask);
 }
 
 TEST_F(reset, after_exit)
 {
-	dirty_and_let_go(_metadata, self, variant, false);
+	struct dirty dt = { variant->reg, variant->set, variant->mask };
+
+	dirty_and_let_go(_metadata, &self->dev, variant->phys, &dt, false);
 }
 
 TEST_F(reset, after_kill)
 {
-	dirty_and_let_go(_metadata, self, variant, true);
+	struct dirty dt = { variant->reg, variant->set, variant->mask };
+
+	dirty_and_let_go(_metadata, &self->dev, variant->phys, &dt, true);
 }
 
 /* VFIO_DEVICE_RESET on an open device. */
