@@ -46,7 +46,7 @@ static int clk_count(void)
 	return read_file(PCLK_COUNT, buf, sizeof(buf)) ? -1 : atoi(buf);
 }
 
-static void runtime_status(const struct vpt_dev *d, char *buf, size_t len)
+static void rpm_status(const struct vpt_dev *d, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 
@@ -62,7 +62,7 @@ static void settle(const struct vpt_dev *d, char *buf, size_t len)
 	int ms;
 
 	for (ms = 0; ms < SETTLE_MS; ms += 20) {
-		runtime_status(d, buf, len);
+		rpm_status(d, buf, len);
 		if (!strcmp(buf, "suspended"))
 			return;
 		vpt_msleep(20);
@@ -115,7 +115,7 @@ TEST_F(power, while_open)
 	ASSERT_EQ(0, vpt_open_group(&self->dev));
 	self->dev.fd = vpt_get_fd(&self->dev);
 	ASSERT_LE(0, self->dev.fd);
-	runtime_status(&self->dev, st, sizeof(st));
+	rpm_status(&self->dev, st, sizeof(st));
 	EXPECT_STREQ("active", st);
 	open_count = clk_count();
 	if (variant->clocked)
@@ -151,7 +151,7 @@ TEST_F(power, released_on_kill)
 	close(p[1]);
 	ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("the child could not open the device");
 	close(p[0]);
-	runtime_status(&self->dev, st, sizeof(st));
+	rpm_status(&self->dev, st, sizeof(st));
 	EXPECT_STREQ("active", st);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
