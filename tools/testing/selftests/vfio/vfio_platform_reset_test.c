@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -210,6 +211,110 @@ TEST_F(no_reset, not_advertised)
 	EXPECT_EQ(0, info.flags & VFIO_DEVICE_FLAGS_RESET);
 	EXPECT_EQ(-1, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * A device with a reset line: the free slot a000200 has line 5 of a
+ * reset-simple controller (active high) over the PL061's GPIODATA
+ * register, which reads back what was written on output lines, so the
+ * test can watch the line through /dev/mem.
+ */
+#define RST_DEV		"a000200.virtio_mmio"
+#define RST_CTRL	"/sys/bus/platform/devices/90303fc.reset-controller/driver"
+#define RST_REG		0x090303fcULL
+#define RST_DIR		0x09030400ULL
+#define RST_BIT		(1u << 5)
+#define OTHER_BIT	(1u << 6)
+
+static long pg_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+struct poller {
+	volatile uint32_t *reg;
+	volatile bool stop;
+	bool seen;
+};
+
+static void *poll_line(void *arg)
+{
+	struct poller *p = arg;
+
+	while (!p->stop)
+		if (*p->reg & RST_BIT)
+			p->seen = true;
+	return NULL;
+}
+
+FIXTURE(reset_line) {
+	struct vpt_dev dev;
+	void *map;
+	volatile uint32_t *reg;
+};
+
+FIXTURE_SETUP(reset_line)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd, ret;
+
+	if (access(RST_CTRL, F_OK))
+		SKIP(return, "no reset-simple controller in this device tree");
+	fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	self->map = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 RST_REG & ~(pg - 1));
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->reg = (volatile uint32_t *)((char *)self->map + (RST_REG & (pg - 1)));
+	/* Make lines 5 and 6 outputs, so that they read back. */
+	*(volatile uint32_t *)((char *)self->map + (RST_DIR & (pg - 1))) |=
+		RST_BIT | OTHER_BIT;
+	ret = vpt_bind(&self->dev, "platform", RST_DEV);
+	if (vpt_skip_reason(ret))
+		SKIP(return, "%s: %s", RST_DEV, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("bind %s: %s", RST_DEV, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN_PARENT(reset_line)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+/*
+ * Open deasserts the line, VFIO_DEVICE_RESET asserts then deasserts it,
+ * close leaves it deasserted; the controller's other lines are untouched.
+ */
+TEST_F(reset_line, open_ioctl_close)
+{
+	struct poller p = { .reg = self->reg };
+	struct vfio_device_info info;
+	pthread_t thread;
+	int i;
+
+	/* Left asserted, as a previous user might. */
+	*self->reg = RST_BIT | OTHER_BIT;
+	ASSERT_EQ(0, vpt_open_group(&self->dev));
+	self->dev.fd = vpt_get_fd(&self->dev);
+	ASSERT_LE(0, self->dev.fd);
+	EXPECT_EQ(OTHER_BIT, *self->reg & (RST_BIT | OTHER_BIT));
+	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &info));
+	EXPECT_NE(0, info.flags & VFIO_DEVICE_FLAGS_RESET);
+
+	/* The line goes up during each reset: a second thread sees it. */
+	ASSERT_EQ(0, pthread_create(&thread, NULL, poll_line, &p));
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	p.stop = true;
+	pthread_join(thread, NULL);
+	EXPECT_TRUE(p.seen);
+	EXPECT_EQ(OTHER_BIT, *self->reg & (RST_BIT | OTHER_BIT));
+
+	*self->reg = RST_BIT | OTHER_BIT;
+	vpt_close(&self->dev);
+	EXPECT_EQ(OTHER_BIT, *self->reg & (RST_BIT | OTHER_BIT));
+	*self->reg = 0;
+	*(volatile uint32_t *)((char *)self->map + (RST_DIR & (pg_size() - 1))) = 0;
 }
 
 TEST_HARNESS_MAIN
