@@ -51,4 +51,13 @@ int vfio_platform_set_irqs(struct vfio_platform_device *vpdev,
 			   void __user *arg);
 void vfio_platform_irqs_teardown(struct vfio_platform_device *vpdev);
 
+int vfio_platform_of_region_info(struct vfio_platform_region *region,
+				 struct vfio_region_info *info,
+				 void __user *arg);
+int vfio_platform_of_irq_info(struct vfio_platform_irq *irq,
+			      struct vfio_irq_info *info, void __user *arg);
+int vfio_platform_of_device_info(struct vfio_platform_device *vpdev,
+				 struct vfio_device_info *info,
+				 void __user *arg);
+
 #endif /* VFIO_PLATFORM_PRIV_H */
