@@ -28,6 +28,14 @@ if [ -n "$targets" ]; then
 		EXTRA_CFLAGS=-static USERLDFLAGS=-static LDLIBS= \
 		INSTALL_PATH="$KS.new" install >"$G/kselftest.log" 2>&1 ||
 		{ cat "$G/kselftest.log" >&2; die "kselftest build failed"; }
+	# The selftests Makefile skips a target that failed to build: a test
+	# that does not build must fail the run, not vanish from it.
+	for t in $targets; do
+		if [ ! -d "$KS.new/$t" ] || grep -qE '(error:|Error [0-9])' "$G/kselftest.log"; then
+			grep -E -B2 -A3 '(error:|Error [0-9])' "$G/kselftest.log" >&2
+			die "kselftest build failed ($t)"
+		fi
+	done
 	rm -rf "$KS" && mv "$KS.new" "$KS"
 fi
 

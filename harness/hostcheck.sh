@@ -33,11 +33,16 @@ for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 	subj=$(git -C "$L" log -1 --format=%s "$c")
 	git -C "$L" format-patch -1 --stdout "$c" >"$LOGS/$i.patch"
 	(cd "$L" && scripts/checkpatch.pl --strict --no-tree --no-summary --terse \
-		--show-types "$LOGS/$i.patch") >"$LOGS/checkpatch-$i.txt" 2>&1 || true
+		--showfile --show-types "$LOGS/$i.patch") >"$LOGS/checkpatch-$i.txt" 2>&1 || true
 	mapfile -t touched < <(git -C "$L" diff --name-only --diff-filter=AD "$c^" "$c")
 	if covered "${touched[@]}"; then
 		sed -i '/FILE_PATH_CHANGES/d' "$LOGS/checkpatch-$i.txt"
 	fi
+	# Known exceptions ("path TYPE"), each justified in the cover letter.
+	while read -r path type; do
+		case "$path" in ''|'#'*) continue ;; esac
+		sed -i "\#^$path:[0-9]*: [A-Z]*:$type:#d" "$LOGS/checkpatch-$i.txt"
+	done <"$TOP/harness/checkpatch-exceptions"
 	if [ -s "$LOGS/checkpatch-$i.txt" ]; then
 		echo "FAIL host/checkpatch/$subj: $(head -3 "$LOGS/checkpatch-$i.txt" | tr '\n' ' ')"
 	else

@@ -13,7 +13,9 @@
 
 struct device_node;
 struct eventfd_ctx;
+struct reset_control;
 struct resource;
+struct vfio_platform_reset_hook;
 struct virqfd;
 
 /**
@@ -69,7 +71,7 @@ struct vfio_platform_device;
 
 /**
  * typedef vfio_platform_reset_t - reset a device to a quiescent state
- * @vpdev: the device; it is not open, or its user holds igate
+ * @vpdev: the device; called with its igate held
  *
  * Return: 0 or a negative errno.
  */
@@ -86,6 +88,8 @@ typedef int (*vfio_platform_reset_t)(struct vfio_platform_device *vpdev);
  * @igate: serialises interrupt configuration, reset and close
  * @map_lock: serialises the first mapping of a region
  * @reset: the reset method, or NULL when the device has none
+ * @rstc: the device's reset lines, when @reset uses them
+ * @reset_hook: the device-specific reset hook, when @reset uses it
  */
 struct vfio_platform_device {
 	struct vfio_device vdev;
@@ -97,6 +101,8 @@ struct vfio_platform_device {
 	struct mutex igate; /* interrupt configuration, reset, close */
 	struct mutex map_lock; /* first mapping of a region */
 	vfio_platform_reset_t reset;
+	struct reset_control *rstc;
+	struct vfio_platform_reset_hook *reset_hook;
 };
 
 extern const struct vfio_device_ops vfio_platform_core_ops;

@@ -5,9 +5,9 @@
  * and variant drivers describe the device with vfio_platform_add_region()
  * and vfio_platform_add_irq() and register it; the core does the rest.
  *
- * Lifecycle: open starts with every line free; close frees the lines,
- * resets the device when it has a reset method and drops the kernel's
- * mappings of its regions.
+ * Lifecycle: open resets the device when it has a reset method and
+ * starts with every line free; close frees the lines, resets the device
+ * and drops the kernel's mappings of its regions.
  */
 
 #include <linux/interrupt.h>
@@ -136,6 +136,7 @@ void vfio_platform_core_release_dev(struct vfio_device *vdev)
 		container_of(vdev, struct vfio_platform_device, vdev);
 	unsigned int i;
 
+	vfio_platform_reset_release(vpdev);
 	for (i = 0; i < vpdev->num_regions; i++)
 		of_node_put(vpdev->regions[i].of_node);
 	for (i = 0; i < vpdev->num_irqs; i++)
@@ -151,11 +152,27 @@ EXPORT_SYMBOL_GPL(vfio_platform_core_release_dev);
  * vfio_platform_core_open_device() - vfio_device_ops.open_device of the core
  * @vdev: the VFIO device
  *
- * Return: 0.
+ * Resets the device when it has a reset method: user space starts from a
+ * known state, whatever the previous user or the native driver left.
+ *
+ * Return: 0 or the reset's negative errno.
  */
 int vfio_platform_core_open_device(struct vfio_device *vdev)
 {
-	return 0;
+	struct vfio_platform_device *vpdev =
+		container_of(vdev, struct vfio_platform_device, vdev);
+	int ret = 0;
+
+	if (vpdev->reset) {
+		mutex_lock(&vpdev->igate);
+		ret = vpdev->reset(vpdev);
+		mutex_unlock(&vpdev->igate);
+	}
+	if (ret) {
+		dev_warn(vdev->dev, "reset on open failed: %d\n", ret);
+		vfio_platform_regions_unmap(vpdev);
+	}
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_open_device);
 
@@ -324,14 +341,21 @@ EXPORT_SYMBOL_GPL(vfio_platform_core_ops);
  * @vpdev: the device, with its regions and interrupt lines added
  * @reset_required: refuse a device that has no reset method
  *
- * A device without a reset method is accepted unless @reset_required: user
- * space then gets it in whatever state the previous user left it.
+ * Chooses the device's reset method first (see vfio_platform_reset.c). A
+ * device without one is accepted unless @reset_required: user space then
+ * gets it in whatever state the previous user left it.
  *
- * Return: 0 or a negative errno; -ENOENT when a required reset is missing.
+ * Return: 0 or a negative errno; -ENOENT when a required reset is missing,
+ * -EPROBE_DEFER while the device's reset controller is not there yet.
  */
 int vfio_platform_core_register(struct vfio_platform_device *vpdev,
 				bool reset_required)
 {
+	int ret;
+
+	ret = vfio_platform_reset_init(vpdev);
+	if (ret)
+		return ret;
 	if (!vpdev->reset && reset_required) {
 		dev_err(vpdev->vdev.dev, "no reset method, and reset_required is set\n");
 		return -ENOENT;
@@ -351,6 +375,18 @@ void vfio_platform_core_unregister(struct vfio_platform_device *vpdev)
 	vfio_unregister_group_dev(&vpdev->vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_unregister);
+
+static int __init vfio_platform_core_init(void)
+{
+	return vfio_platform_reset_hooks_init();
+}
+module_init(vfio_platform_core_init);
+
+static void __exit vfio_platform_core_exit(void)
+{
+	vfio_platform_reset_hooks_exit();
+}
+module_exit(vfio_platform_core_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION(DRIVER_DESC);

@@ -5,7 +5,7 @@
 #ifndef VFIO_PLATFORM_PRIV_H
 #define VFIO_PLATFORM_PRIV_H
 
-#include <linux/vfio_platform_core.h>
+#include <linux/vfio_platform.h>
 
 /*
  * File offsets: the region index sits above bit 40, the offset inside the
@@ -50,6 +50,13 @@ int vfio_platform_irq_info(struct vfio_platform_device *vpdev,
 int vfio_platform_set_irqs(struct vfio_platform_device *vpdev,
 			   void __user *arg);
 void vfio_platform_irqs_teardown(struct vfio_platform_device *vpdev);
+
+int vfio_platform_reset_init(struct vfio_platform_device *vpdev);
+void vfio_platform_reset_release(struct vfio_platform_device *vpdev);
+int vfio_platform_reset_hooks_init(void);
+void vfio_platform_reset_hooks_exit(void);
+extern struct vfio_platform_reset_hook vfio_platform_builtin_resets[];
+extern const unsigned int vfio_platform_builtin_resets_count;
 
 int vfio_platform_of_region_info(struct vfio_platform_region *region,
 				 struct vfio_region_info *info,

@@ -65,6 +65,25 @@ static void __iomem *vfio_platform_region_map(struct vfio_platform_device *vpdev
 	return io;
 }
 
+/**
+ * vfio_platform_region_ioaddr() - the kernel's mapping of a region
+ * @vpdev: the device
+ * @index: the region's index
+ *
+ * For reset hooks: the mapping is made on first use and dropped when the
+ * device is closed.
+ *
+ * Return: the mapping, or NULL.
+ */
+void __iomem *vfio_platform_region_ioaddr(struct vfio_platform_device *vpdev,
+					  unsigned int index)
+{
+	if (index >= vpdev->num_regions)
+		return NULL;
+	return vfio_platform_region_map(vpdev, &vpdev->regions[index]);
+}
+EXPORT_SYMBOL_GPL(vfio_platform_region_ioaddr);
+
 void vfio_platform_regions_unmap(struct vfio_platform_device *vpdev)
 {
 	unsigned int i;

@@ -43,7 +43,7 @@ static int drv_file(const char *bus, const char *drv, const char *file,
 	return vpt_sysfs_write(path, dev);
 }
 
-static int drivers_probe(const char *bus, const char *dev)
+static int bus_probe(const char *bus, const char *dev)
 {
 	char path[PATH_MAX];
 
@@ -106,7 +106,7 @@ TEST(never_binds_by_itself)
 	ASSERT_EQ(0, bound_count("platform", "vfio-platform"));
 	ASSERT_EQ(0, bound_count("amba", "vfio-amba"));
 	ASSERT_STREQ("", driver_of("platform", FREE_SLOT, drv, sizeof(drv)));
-	ASSERT_EQ(0, drivers_probe("platform", FREE_SLOT));
+	ASSERT_EQ(0, bus_probe("platform", FREE_SLOT));
 	EXPECT_STREQ("", driver_of("platform", FREE_SLOT, drv, sizeof(drv)));
 	EXPECT_EQ(0, bound_count("platform", "vfio-platform"));
 }
@@ -140,9 +140,10 @@ FIXTURE_SETUP(handover)
 	snprintf(d.bus, sizeof(d.bus), "%s", variant->bus);
 	snprintf(d.name, sizeof(d.name), "%s", variant->dev);
 	if (vpt_no_group_possible(&d))
-		SKIP(return, "%s: %s", variant->dev, vpt_skip_reason(-EOPNOTSUPP));
+		SKIP(return, "%s: %s", variant->dev,
+		     vpt_skip_reason(-EOPNOTSUPP));
 	ASSERT_EQ(0, vpt_current_driver(variant->bus, variant->dev,
-					 self->native, sizeof(self->native)));
+					self->native, sizeof(self->native)));
 	if (!self->native[0])
 		SKIP(return, "%s has no native driver bound", variant->dev);
 }
@@ -168,7 +169,7 @@ FIXTURE_TEARDOWN(handover)
 	if (strcmp(drv, self->native)) {
 		if (drv[0])
 			drv_file(variant->bus, drv, "unbind", variant->dev);
-		drivers_probe(variant->bus, variant->dev);
+		bus_probe(variant->bus, variant->dev);
 	}
 	EXPECT_STREQ(self->native,
 		     driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
@@ -181,7 +182,7 @@ TEST_F(handover, echo_bind)
 
 	ASSERT_EQ(0, dev_attr(variant->bus, variant->dev, "sysfs_bind_only", "1"));
 	ASSERT_EQ(0, drv_file(variant->bus, self->native, "unbind", variant->dev));
-	ASSERT_EQ(0, drivers_probe(variant->bus, variant->dev));
+	ASSERT_EQ(0, bus_probe(variant->bus, variant->dev));
 	ASSERT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 
 	ASSERT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
@@ -191,7 +192,7 @@ TEST_F(handover, echo_bind)
 
 	/* Unbinding vfio leaves the flagged device alone. */
 	ASSERT_EQ(0, drv_file(variant->bus, variant->vfio, "unbind", variant->dev));
-	ASSERT_EQ(0, drivers_probe(variant->bus, variant->dev));
+	ASSERT_EQ(0, bus_probe(variant->bus, variant->dev));
 	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 }
 
@@ -215,7 +216,7 @@ TEST_F(handover, driver_override)
 	ASSERT_EQ(0, dev_attr(variant->bus, variant->dev, "driver_override",
 			      variant->vfio));
 	ASSERT_EQ(0, drv_file(variant->bus, self->native, "unbind", variant->dev));
-	ASSERT_EQ(0, drivers_probe(variant->bus, variant->dev));
+	ASSERT_EQ(0, bus_probe(variant->bus, variant->dev));
 	ASSERT_STREQ(variant->vfio,
 		     driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 	EXPECT_EQ(0, open_and_check(variant->bus, variant->dev));
@@ -234,24 +235,42 @@ TEST_F(handover, override_elsewhere_refuses_bind)
 	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 }
 
-/*
- * The strict policy: with reset_required set, a device without a reset
- * method is refused (-ENOENT) and stays unbound.
- */
-TEST_F(handover, reset_required_refuses)
+/* The strict policy lets a device that has a reset method through. */
+TEST_F(handover, reset_required_accepts)
 {
 	char drv[VPT_NAME_MAX];
 
 	ASSERT_EQ(0, set_reset_required(variant->vfio, "Y"));
 	ASSERT_EQ(0, drv_file(variant->bus, self->native, "unbind", variant->dev));
-	EXPECT_EQ(-ENOENT, drv_file(variant->bus, variant->vfio, "bind",
-				    variant->dev));
-	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
-
-	ASSERT_EQ(0, set_reset_required(variant->vfio, "N"));
-	ASSERT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
+	EXPECT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
 	EXPECT_STREQ(variant->vfio,
 		     driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
+}
+
+/*
+ * ... and refuses one without (fw-cfg) with -ENOENT; the device stays
+ * unbound, and binds once the policy is relaxed.
+ */
+TEST(reset_required_refuses)
+{
+	const char *dev = "9020000.fw-cfg";
+	char native[VPT_NAME_MAX], drv[VPT_NAME_MAX];
+	int ret;
+
+	ASSERT_EQ(0, vpt_current_driver("platform", dev, native, sizeof(native)));
+	if (native[0])
+		ASSERT_EQ(0, drv_file("platform", native, "unbind", dev));
+	ASSERT_EQ(0, set_reset_required("vfio-platform", "Y"));
+	ret = drv_file("platform", "vfio-platform", "bind", dev);
+	EXPECT_EQ(-ENOENT, ret);
+	EXPECT_STREQ("", driver_of("platform", dev, drv, sizeof(drv)));
+	ASSERT_EQ(0, set_reset_required("vfio-platform", "N"));
+
+	EXPECT_EQ(0, drv_file("platform", "vfio-platform", "bind", dev));
+	EXPECT_STREQ("vfio-platform", driver_of("platform", dev, drv, sizeof(drv)));
+	drv_file("platform", "vfio-platform", "unbind", dev);
+	bus_probe("platform", dev);
+	EXPECT_STREQ(native, driver_of("platform", dev, drv, sizeof(drv)));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-platform core: choosing and running a device's reset method.
+ *
+ * A device gets the first method it has, in this order:
+ *  1. its reset lines (device tree "resets", through the reset controller
+ *     framework), or ACPI _RST: a reset of the hardware itself;
+ *  2. a reset hook for one of its compatible strings: built in
+ *     (vfio_platform_reset_hooks.c) or registered by a module, which the
+ *     core loads by the alias "vfio-reset:<compatible>";
+ *  3. none. The device still binds unless the front-end asks for the
+ *     strict policy, and VFIO_DEVICE_FLAGS_RESET is not reported.
+ *
+ * The reset runs when the device is opened, when it is closed, and on
+ * VFIO_DEVICE_RESET.
+ */
+
+#include <linux/acpi.h>
+#include <linux/delay.h>
+#include <linux/kmod.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/reset.h>
+
+#include "vfio_platform_priv.h"
+
+static LIST_HEAD(vfio_platform_reset_hooks);
+static DEFINE_MUTEX(vfio_platform_reset_lock);
+
+/**
+ * __vfio_platform_register_reset() - register a device-specific reset hook
+ * @hook: the hook; it must stay valid until unregistered
+ * @owner: the module that provides it
+ *
+ * Use vfio_platform_register_reset().
+ *
+ * Return: 0, or -EEXIST when a hook for the compatible string exists.
+ */
+int __vfio_platform_register_reset(struct vfio_platform_reset_hook *hook,
+				   struct module *owner)
+{
+	struct vfio_platform_reset_hook *h;
+	int ret = 0;
+
+	mutex_lock(&vfio_platform_reset_lock);
+	list_for_each_entry(h, &vfio_platform_reset_hooks, node) {
+		if (!strcmp(h->compatible, hook->compatible)) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	hook->owner = owner;
+	list_add_tail(&hook->node, &vfio_platform_reset_hooks);
+out:
+	mutex_unlock(&vfio_platform_reset_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(__vfio_platform_register_reset);
+
+/**
+ * vfio_platform_unregister_reset() - unregister a device-specific reset hook
+ * @hook: a registered hook
+ *
+ * Devices that use the hook hold a reference to its module, so a module
+ * unregisters its hooks only when no such device is left.
+ */
+void vfio_platform_unregister_reset(struct vfio_platform_reset_hook *hook)
+{
+	mutex_lock(&vfio_platform_reset_lock);
+	list_del(&hook->node);
+	mutex_unlock(&vfio_platform_reset_lock);
+}
+EXPORT_SYMBOL_GPL(vfio_platform_unregister_reset);
+
+/* The hook for @compat with a reference on its module, or NULL. */
+static struct vfio_platform_reset_hook *vfio_platform_get_hook(const char *compat)
+{
+	struct vfio_platform_reset_hook *h, *found = NULL;
+
+	mutex_lock(&vfio_platform_reset_lock);
+	list_for_each_entry(h, &vfio_platform_reset_hooks, node) {
+		if (!strcmp(h->compatible, compat) && try_module_get(h->owner)) {
+			found = h;
+			break;
+		}
+	}
+	mutex_unlock(&vfio_platform_reset_lock);
+	return found;
+}
+
+static int vfio_platform_reset_lines(struct vfio_platform_device *vpdev)
+{
+	int ret = reset_control_reset(vpdev->rstc);
+
+	/*
+	 * A controller that cannot pulse the line: assert, then deassert.
+	 * The reset framework reports that with -ENOTSUPP.
+	 */
+	if (ret == -ENOTSUPP) {
+		ret = reset_control_assert(vpdev->rstc);
+		if (ret)
+			return ret;
+		usleep_range(10, 20);
+		ret = reset_control_deassert(vpdev->rstc);
+	}
+	return ret;
+}
+
+#ifdef CONFIG_ACPI
+static bool vfio_platform_has_acpi_rst(struct device *dev)
+{
+	return has_acpi_companion(dev) && acpi_has_method(ACPI_HANDLE(dev), "_RST");
+}
+#else
+static bool vfio_platform_has_acpi_rst(struct device *dev)
+{
+	return false;
+}
+#endif
+
+static int vfio_platform_reset_acpi(struct vfio_platform_device *vpdev)
+{
+	return device_reset(vpdev->vdev.dev);
+}
+
+static int vfio_platform_reset_by_hook(struct vfio_platform_device *vpdev)
+{
+	return vpdev->reset_hook->reset(vpdev);
+}
+
+/* Find the device's reset hook, loading its module if need be. */
+static struct vfio_platform_reset_hook *
+vfio_platform_find_hook(struct device_node *np)
+{
+	struct vfio_platform_reset_hook *hook;
+	const char *compat;
+	struct property *prop;
+
+	of_property_for_each_string(np, "compatible", prop, compat) {
+		hook = vfio_platform_get_hook(compat);
+		if (!hook && !request_module("vfio-reset:%s", compat))
+			hook = vfio_platform_get_hook(compat);
+		if (hook)
+			return hook;
+	}
+	return NULL;
+}
+
+/**
+ * vfio_platform_reset_init() - choose the reset method of a device
+ * @vpdev: the device, described but not yet registered
+ *
+ * Return: 0, or a negative errno (-EPROBE_DEFER while a reset controller
+ * is not there yet).
+ */
+int vfio_platform_reset_init(struct vfio_platform_device *vpdev)
+{
+	struct device *dev = vpdev->vdev.dev;
+	struct reset_control *rstc;
+
+	if (vfio_platform_has_acpi_rst(dev)) {
+		vpdev->reset = vfio_platform_reset_acpi;
+		return 0;
+	}
+
+	rstc = of_reset_control_array_get_optional_exclusive(dev->of_node);
+	if (IS_ERR(rstc))
+		return dev_err_probe(dev, PTR_ERR(rstc), "cannot get its resets\n");
+	if (rstc) {
+		vpdev->rstc = rstc;
+		vpdev->reset = vfio_platform_reset_lines;
+		return 0;
+	}
+
+	vpdev->reset_hook = vfio_platform_find_hook(dev->of_node);
+	if (vpdev->reset_hook)
+		vpdev->reset = vfio_platform_reset_by_hook;
+	return 0;
+}
+
+/**
+ * vfio_platform_reset_release() - drop what vfio_platform_reset_init() took
+ * @vpdev: the device
+ */
+void vfio_platform_reset_release(struct vfio_platform_device *vpdev)
+{
+	reset_control_put(vpdev->rstc);
+	vpdev->rstc = NULL;
+	if (vpdev->reset_hook)
+		module_put(vpdev->reset_hook->owner);
+	vpdev->reset_hook = NULL;
+	vpdev->reset = NULL;
+}
+
+/* Register the hooks the core carries; called once at module init. */
+int __init vfio_platform_reset_hooks_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vfio_platform_builtin_resets_count; i++) {
+		ret = vfio_platform_register_reset(&vfio_platform_builtin_resets[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void vfio_platform_reset_hooks_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vfio_platform_builtin_resets_count; i++)
+		vfio_platform_unregister_reset(&vfio_platform_builtin_resets[i]);
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reset when user space lets go of a device: a process leaves a device in
+ * a state, exits or is killed, and the device is found reset (read back
+ * through /dev/mem before anyone opens it again). VFIO_DEVICE_RESET works
+ * while open, and RESET is advertised exactly where a method exists.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "vfio_platform_util.h"
+
+#define VIRTIO_STATUS		0x70
+#define VIRTIO_DRIVER_OK	0x7	/* ACKNOWLEDGE | DRIVER | DRIVER_OK */
+#define PL031_IMSC		0x10
+
+/* A 32-bit register at physical address @phys through /dev/mem. */
+static int devmem_read32(uint64_t phys, uint32_t *val)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *map;
+	int fd;
+
+	fd = open("/dev/mem", O_RDONLY | O_SYNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	map = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, phys & ~(pg - 1));
+	close(fd);
+	if (map == MAP_FAILED)
+		return -errno;
+	*val = vpt_mmio_read32(map, phys & (pg - 1));
+	munmap(map, pg);
+	return 0;
+}
+
+FIXTURE(reset) {
+	struct vpt_dev dev;
+};
+
+FIXTURE_VARIANT(reset) {
+	const char *bus;
+	const char *name;
+	uint64_t phys;
+	uint32_t reg;		/* a register the reset clears */
+	uint32_t set;		/* the value the user leaves in it */
+	uint32_t mask;		/* the bits that read back */
+};
+
+FIXTURE_VARIANT_ADD(reset, virtio_rng) {
+	.bus = "platform", .name = "a003e00.virtio_mmio", .phys = 0x0a003e00,
+	.reg = VIRTIO_STATUS, .set = VIRTIO_DRIVER_OK, .mask = 0xff,
+};
+
+FIXTURE_VARIANT_ADD(reset, pl031) {
+	.bus = "amba", .name = "9010000.pl031", .phys = 0x09010000,
+	.reg = PL031_IMSC, .set = 1, .mask = 1,
+};
+
+FIXTURE_SETUP(reset)
+{
+	int ret = vpt_bind(&self->dev, variant->bus, variant->name);
+
+	if (vpt_skip_reason(ret))
+		SKIP(return, "%s: %s", variant->name, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("bind %s: %s", variant->name, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN_PARENT(reset)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+/* What a test leaves in a register, and what the reset must clear. */
+struct dirty {
+	uint32_t reg;
+	uint32_t set;
+	uint32_t mask;
+};
+
+/*
+ * In a child: open the device, check RESET is advertised, leave the dirty
+ * value in the register and check it stuck; then exit, or wait to be
+ * killed.
+ */
+static void child_dirty(const struct vpt_dev *bound, const struct dirty *dt,
+			bool wait_kill, int ready)
+{
+	struct vfio_device_info info;
+	struct vfio_region_info r0;
+	struct vpt_dev d = *bound;
+	uint32_t val = 0;
+
+	if (vpt_open_group(&d))
+		_exit(1);
+	d.fd = vpt_get_fd(&d);
+	if (d.fd < 0 || vpt_device_info(d.fd, &info) ||
+	    !(info.flags & VFIO_DEVICE_FLAGS_RESET) ||
+	    vpt_region_info(d.fd, 0, &r0) ||
+	    vpt_write32(d.fd, &r0, dt->reg, dt->set) ||
+	    vpt_read32(d.fd, &r0, dt->reg, &val) || (val & dt->mask) != dt->set)
+		_exit(1);
+	if (!wait_kill)
+		_exit(0);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static void dirty_and_let_go(struct __test_metadata *_metadata,
+			     const struct vpt_dev *dev, uint64_t phys,
+			     const struct dirty *dt, bool kill9)
+{
+	uint32_t val;
+	int status, p[2];
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(p[0]);
+		child_dirty(dev, dt, kill9, p[1]);
+	}
+	close(p[1]);
+	if (kill9) {
+		ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("the child did not get ready");
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+	}
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (kill9) {
+		ASSERT_TRUE(WIFSIGNALED(status));
+	} else {
+		ASSERT_EQ(0, WEXITSTATUS(status))
+			TH_LOG("the child could not dirty the device");
+	}
+
+	/* Nobody has the device open now: the close reset it. */
+	ASSERT_EQ(0, devmem_read32(phys + dt->reg, &val));
+	EXPECT_EQ(0, val & dt->mask);
+}
+
+TEST_F(reset, after_exit)
+{
+	struct dirty dt = { variant->reg, variant->set, variant->mask };
+
+	dirty_and_let_go(_metadata, &self->dev, variant->phys, &dt, false);
+}
+
+TEST_F(reset, after_kill)
+{
+	struct dirty dt = { variant->reg, variant->set, variant->mask };
+
+	dirty_and_let_go(_metadata, &self->dev, variant->phys, &dt, true);
+}
+
+/* VFIO_DEVICE_RESET on an open device. */
+TEST_F(reset, ioctl)
+{
+	struct vfio_region_info r0;
+	uint32_t val;
+
+	ASSERT_EQ(0, vpt_open_group(&self->dev));
+	self->dev.fd = vpt_get_fd(&self->dev);
+	ASSERT_LE(0, self->dev.fd);
+	ASSERT_EQ(0, vpt_region_info(self->dev.fd, 0, &r0));
+	ASSERT_EQ(0, vpt_write32(self->dev.fd, &r0, variant->reg, variant->set));
+	ASSERT_EQ(0, vpt_read32(self->dev.fd, &r0, variant->reg, &val));
+	ASSERT_EQ(variant->set, val & variant->mask);
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, vpt_read32(self->dev.fd, &r0, variant->reg, &val));
+	EXPECT_EQ(0, val & variant->mask);
+}
+
+/* fw-cfg has no reset method: no RESET flag, and the ioctl fails. */
+FIXTURE(no_reset) {
+	struct vpt_dev dev;
+	struct vfio_region_info r0;
+};
+
+FIXTURE_SETUP(no_reset)
+{
+	int ret = vpt_setup(&self->dev, "platform", "9020000.fw-cfg", &self->r0);
+
+	if (vpt_skip_reason(ret))
+		SKIP(return, "fw-cfg: %s", vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("fw-cfg: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN_PARENT(no_reset)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+TEST_F(no_reset, not_advertised)
+{
+	struct vfio_device_info info;
+
+	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &info));
+	EXPECT_EQ(0, info.flags & VFIO_DEVICE_FLAGS_RESET);
+	EXPECT_EQ(-1, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_HARNESS_MAIN
