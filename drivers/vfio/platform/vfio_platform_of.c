@@ -34,6 +34,12 @@ static bool vfio_platform_of_is_part(struct device_node *child)
 	       !of_node_check_flag(child, OF_POPULATED);
 }
 
+/*
+ * A "reg" entry that does not translate to a CPU address is not MMIO: the
+ * address of a graph port@N, or of a node in a bus-private address space
+ * (no "ranges" in the parent). It is left out; the regions that are added
+ * keep the index of their entry, so the devtree capability stays exact.
+ */
 static int vfio_platform_of_add_regions(struct vfio_platform_device *vpdev,
 					struct device_node *child)
 {
@@ -42,17 +48,17 @@ static int vfio_platform_of_add_regions(struct vfio_platform_device *vpdev,
 	int i, n, ret;
 
 	n = of_property_count_u32_elems(child, "reg");
-	if (n <= 0)
+	if (n <= 0 || !of_n_size_cells(child))
 		return 0;
 	for (i = 0; i < n / cells; i++) {
-		ret = of_address_to_resource(child, i, &res);
-		if (!ret)
-			ret = vfio_platform_add_region(vpdev, &res, child, i);
-		if (ret) {
-			dev_err(vpdev->vdev.dev, "%pOF: reg entry %d: %d\n",
-				child, i, ret);
-			return ret;
+		if (of_address_to_resource(child, i, &res)) {
+			dev_dbg(vpdev->vdev.dev, "%pOF: reg entry %d is not MMIO\n",
+				child, i);
+			continue;
 		}
+		ret = vfio_platform_add_region(vpdev, &res, child, i);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -86,10 +92,11 @@ static int vfio_platform_of_add_irqs(struct vfio_platform_device *vpdev,
  * "interrupts". Adds, after the device's own, the regions of every
  * available child node that is not a device of its own, child after child
  * in device-tree order and in "reg" order within a child; then their
- * interrupts in the same order. Only direct children are parts.
+ * interrupts in the same order. Only direct children are parts, and only
+ * "reg" entries that translate to CPU addresses are regions.
  *
- * Return: 0 or a negative errno; a "reg" entry that does not translate to
- * a CPU address or an interrupt that cannot be mapped is an error.
+ * Return: 0 or a negative errno; an interrupt that cannot be mapped is an
+ * error (-EPROBE_DEFER while its controller is not there yet).
  */
 int vfio_platform_of_add_children(struct vfio_platform_device *vpdev,
 				  struct device_node *np)
