@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/vfio.h>
 
+struct clk_bulk_data;
 struct device_node;
 struct eventfd_ctx;
 struct reset_control;
@@ -90,6 +91,8 @@ typedef int (*vfio_platform_reset_t)(struct vfio_platform_device *vpdev);
  * @reset: the reset method, or NULL when the device has none
  * @rstc: the device's reset lines, when @reset uses them
  * @reset_hook: the device-specific reset hook, when @reset uses it
+ * @clks: the device's clocks, enabled while it is open
+ * @num_clks: number of @clks
  */
 struct vfio_platform_device {
 	struct vfio_device vdev;
@@ -103,6 +106,8 @@ struct vfio_platform_device {
 	vfio_platform_reset_t reset;
 	struct reset_control *rstc;
 	struct vfio_platform_reset_hook *reset_hook;
+	struct clk_bulk_data *clks;
+	int num_clks;
 };
 
 extern const struct vfio_device_ops vfio_platform_core_ops;

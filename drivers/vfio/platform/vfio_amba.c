@@ -10,6 +10,7 @@
 
 #include <linux/amba/bus.h>
 #include <linux/module.h>
+#include <linux/pm_runtime.h>
 #include <linux/vfio_platform_core.h>
 
 static bool reset_required;
@@ -48,6 +49,11 @@ static int vfio_amba_probe(struct amba_device *adev, const struct amba_id *id)
 		return ret;
 	}
 	amba_set_drvdata(adev, vpdev);
+	/*
+	 * The bus probes with a runtime PM reference held; drop it so the
+	 * device (and its bus clock) may suspend until it is opened.
+	 */
+	pm_runtime_put(&adev->dev);
 	return 0;
 }
 
@@ -56,6 +62,8 @@ static void vfio_amba_remove(struct amba_device *adev)
 	struct vfio_platform_device *vpdev = amba_get_drvdata(adev);
 
 	vfio_platform_core_unregister(vpdev);
+	/* Balance the put of probe; the bus drops its own reference. */
+	pm_runtime_get_noresume(&adev->dev);
 	vfio_put_device(&vpdev->vdev);
 }
 

@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/pm_runtime.h>
 #include <linux/vfio_platform_core.h>
 
 static bool reset_required;
@@ -53,14 +54,22 @@ static int vfio_platform_probe(struct platform_device *pdev)
 
 	vpdev->flags = VFIO_DEVICE_FLAGS_PLATFORM;
 	ret = vfio_platform_describe(vpdev, pdev);
-	if (!ret)
-		ret = vfio_platform_core_register(vpdev, reset_required);
+	if (ret)
+		goto err_put;
+
+	/* Suspended until opened; the core resumes it while it is open. */
+	pm_runtime_enable(&pdev->dev);
+	ret = vfio_platform_core_register(vpdev, reset_required);
 	if (ret) {
-		vfio_put_device(&vpdev->vdev);
-		return ret;
+		pm_runtime_disable(&pdev->dev);
+		goto err_put;
 	}
 	platform_set_drvdata(pdev, vpdev);
 	return 0;
+
+err_put:
+	vfio_put_device(&vpdev->vdev);
+	return ret;
 }
 
 static void vfio_platform_remove(struct platform_device *pdev)
@@ -68,6 +77,7 @@ static void vfio_platform_remove(struct platform_device *pdev)
 	struct vfio_platform_device *vpdev = platform_get_drvdata(pdev);
 
 	vfio_platform_core_unregister(vpdev);
+	pm_runtime_disable(&pdev->dev);
 	vfio_put_device(&vpdev->vdev);
 }
 

@@ -5,9 +5,10 @@
  * and variant drivers describe the device with vfio_platform_add_region()
  * and vfio_platform_add_irq() and register it; the core does the rest.
  *
- * Lifecycle: open resets the device when it has a reset method and
- * starts with every line free; close frees the lines, resets the device
- * and drops the kernel's mappings of its regions.
+ * Lifecycle: open powers the device (runtime PM, clocks), resets it when
+ * it has a reset method and starts with every line free; close frees the
+ * lines, resets the device, drops the kernel's mappings of its regions and
+ * lets the device power down.
  */
 
 #include <linux/interrupt.h>
@@ -137,6 +138,7 @@ void vfio_platform_core_release_dev(struct vfio_device *vdev)
 	unsigned int i;
 
 	vfio_platform_reset_release(vpdev);
+	vfio_platform_power_release(vpdev);
 	for (i = 0; i < vpdev->num_regions; i++)
 		of_node_put(vpdev->regions[i].of_node);
 	for (i = 0; i < vpdev->num_irqs; i++)
@@ -152,17 +154,21 @@ EXPORT_SYMBOL_GPL(vfio_platform_core_release_dev);
  * vfio_platform_core_open_device() - vfio_device_ops.open_device of the core
  * @vdev: the VFIO device
  *
- * Resets the device when it has a reset method: user space starts from a
- * known state, whatever the previous user or the native driver left.
+ * Powers the device up and resets it when it has a reset method: user
+ * space starts from a known state, whatever the previous user or the
+ * native driver left.
  *
- * Return: 0 or the reset's negative errno.
+ * Return: 0 or a negative errno.
  */
 int vfio_platform_core_open_device(struct vfio_device *vdev)
 {
 	struct vfio_platform_device *vpdev =
 		container_of(vdev, struct vfio_platform_device, vdev);
-	int ret = 0;
+	int ret;
 
+	ret = vfio_platform_power_on(vpdev);
+	if (ret)
+		return ret;
 	if (vpdev->reset) {
 		mutex_lock(&vpdev->igate);
 		ret = vpdev->reset(vpdev);
@@ -171,6 +177,7 @@ int vfio_platform_core_open_device(struct vfio_device *vdev)
 	if (ret) {
 		dev_warn(vdev->dev, "reset on open failed: %d\n", ret);
 		vfio_platform_regions_unmap(vpdev);
+		vfio_platform_power_off(vpdev);
 	}
 	return ret;
 }
@@ -194,6 +201,7 @@ void vfio_platform_core_close_device(struct vfio_device *vdev)
 		dev_warn(vdev->dev, "reset on close failed\n");
 	mutex_unlock(&vpdev->igate);
 	vfio_platform_regions_unmap(vpdev);
+	vfio_platform_power_off(vpdev);
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_close_device);
 
@@ -353,6 +361,9 @@ int vfio_platform_core_register(struct vfio_platform_device *vpdev,
 {
 	int ret;
 
+	ret = vfio_platform_power_init(vpdev);
+	if (ret)
+		return ret;
 	ret = vfio_platform_reset_init(vpdev);
 	if (ret)
 		return ret;

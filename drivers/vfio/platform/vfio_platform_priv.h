@@ -51,6 +51,11 @@ int vfio_platform_set_irqs(struct vfio_platform_device *vpdev,
 			   void __user *arg);
 void vfio_platform_irqs_teardown(struct vfio_platform_device *vpdev);
 
+int vfio_platform_power_init(struct vfio_platform_device *vpdev);
+void vfio_platform_power_release(struct vfio_platform_device *vpdev);
+int vfio_platform_power_on(struct vfio_platform_device *vpdev);
+void vfio_platform_power_off(struct vfio_platform_device *vpdev);
+
 int vfio_platform_reset_init(struct vfio_platform_device *vpdev);
 void vfio_platform_reset_release(struct vfio_platform_device *vpdev);
 int vfio_platform_reset_hooks_init(void);
