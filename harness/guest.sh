@@ -56,6 +56,8 @@ dtb=$G/$mode.dtb
 qemu-system-aarch64 -M "$MACHINE,dumpdtb=$G/$mode-qemu.dtb" -cpu cortex-a57 -m 512 \
 	-display none -nic none "${QEMU_ARGS[@]}" >/dev/null 2>&1
 dtc -q -I dtb -O dts -o "$G/$mode.dts" "$G/$mode-qemu.dtb"
-[ -n "$DTS_EDIT" ] && cat "$TOP/guest/dts/$DTS_EDIT" >>"$G/$mode.dts"
+for f in $DTS_EDIT; do
+	cat "$TOP/guest/dts/$f" >>"$G/$mode.dts"
+done
 dtc -q -I dts -O dtb -o "$dtb" "$G/$mode.dts"
 echo "$dtb"

@@ -3,20 +3,23 @@
 #   MACHINE   -M argument
 #   APPEND    kernel command line (after console=, panic=)
 #   QEMU_ARGS extra QEMU arguments (array)
-#   DTS_EDIT  guest/dts/*.dtsi appended to QEMU's own tree ("" = QEMU's tree)
+#   DTS_EDIT  guest/dts/*.dtsi appended, in order, to QEMU's own tree
+#             ("" = QEMU's tree)
 mode_setup() {
 	MACHINE=virt
-	QEMU_ARGS=(-device virtio-rng-device -device virtio-balloon-device)
+	# The keyboard lands in slot a003a00: a part of guest/dts/dma-engine.dtsi.
+	QEMU_ARGS=(-device virtio-rng-device -device virtio-balloon-device
+		-device virtio-keyboard-device)
 	DTS_EDIT=""
 	case "$1" in
 	noiommu)
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
-		DTS_EDIT=noiommu.dtsi
+		DTS_EDIT="noiommu.dtsi dma-engine.dtsi"
 		;;
 	smmu)
 		MACHINE=virt,iommu=smmuv3
 		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 quiet"
-		DTS_EDIT=smmu.dtsi
+		DTS_EDIT="dma-engine.dtsi smmu.dtsi"
 		;;
 	*) die "unknown mode $1" ;;
 	esac

@@ -117,6 +117,8 @@ int vfio_platform_add_region(struct vfio_platform_device *vpdev,
 			     struct device_node *np, unsigned int index);
 int vfio_platform_add_irq(struct vfio_platform_device *vpdev, int irq,
 			  struct device_node *np, unsigned int index);
+int vfio_platform_of_add_children(struct vfio_platform_device *vpdev,
+				  struct device_node *np);
 int vfio_platform_core_register(struct vfio_platform_device *vpdev,
 				bool reset_required);
 void vfio_platform_core_unregister(struct vfio_platform_device *vpdev);

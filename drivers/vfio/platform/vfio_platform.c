@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vfio-platform: the platform bus front-end of the vfio-platform core.
- * Exposes every MEM resource and every interrupt of a platform device.
+ * Exposes every MEM resource and every interrupt of a platform device,
+ * then those of the child nodes that are parts of it rather than devices
+ * of their own (see vfio_platform_of_add_children()).
  */
 
 #include <linux/module.h>
@@ -37,7 +39,7 @@ static int vfio_platform_describe(struct vfio_platform_device *vpdev,
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return vfio_platform_of_add_children(vpdev, np);
 }
 
 static int vfio_platform_probe(struct platform_device *pdev)

@@ -210,6 +210,7 @@ static int vfio_platform_device_info(struct vfio_platform_device *vpdev,
 {
 	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
 	struct vfio_device_info info;
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
@@ -221,6 +222,13 @@ static int vfio_platform_device_info(struct vfio_platform_device *vpdev,
 		info.flags |= VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = vpdev->num_regions;
 	info.num_irqs = vpdev->num_irqs;
+	/* A caller that predates cap_offset gets what it always got. */
+	if (info.argsz >= offsetofend(struct vfio_device_info, cap_offset)) {
+		ret = vfio_platform_of_device_info(vpdev, &info, arg);
+		if (ret)
+			return ret;
+		minsz = offsetofend(struct vfio_device_info, cap_offset);
+	}
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }

@@ -27,6 +27,7 @@ int vfio_platform_irq_info(struct vfio_platform_device *vpdev,
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
 	struct vfio_irq_info info;
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
@@ -35,6 +36,14 @@ int vfio_platform_irq_info(struct vfio_platform_device *vpdev,
 
 	info.flags = vpdev->irqs[info.index].flags;
 	info.count = 1;
+	/* A caller that predates cap_offset gets what it always got. */
+	if (info.argsz >= offsetofend(struct vfio_irq_info, cap_offset)) {
+		ret = vfio_platform_of_irq_info(&vpdev->irqs[info.index],
+						&info, arg);
+		if (ret)
+			return ret;
+		minsz = offsetofend(struct vfio_irq_info, cap_offset);
+	}
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }

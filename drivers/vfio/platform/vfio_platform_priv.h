@@ -63,4 +63,13 @@ void vfio_platform_reset_hooks_exit(void);
 extern struct vfio_platform_reset_hook vfio_platform_builtin_resets[];
 extern const unsigned int vfio_platform_builtin_resets_count;
 
+int vfio_platform_of_region_info(struct vfio_platform_region *region,
+				 struct vfio_region_info *info,
+				 void __user *arg);
+int vfio_platform_of_irq_info(struct vfio_platform_irq *irq,
+			      struct vfio_irq_info *info, void __user *arg);
+int vfio_platform_of_device_info(struct vfio_platform_device *vpdev,
+				 struct vfio_device_info *info,
+				 void __user *arg);
+
 #endif /* VFIO_PLATFORM_PRIV_H */

@@ -26,6 +26,7 @@ int vfio_platform_region_info(struct vfio_platform_device *vpdev,
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_platform_region *region;
 	struct vfio_region_info info;
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
@@ -37,6 +38,9 @@ int vfio_platform_region_info(struct vfio_platform_device *vpdev,
 	info.cap_offset = 0;
 	info.size = region->size;
 	info.offset = VFIO_PLATFORM_INDEX_TO_OFFSET(info.index);
+	ret = vfio_platform_of_region_info(region, &info, arg);
+	if (ret)
+		return ret;
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
