@@ -223,17 +223,12 @@ TEST_F(no_reset, not_advertised)
 #define RST_CTRL	"/sys/bus/platform/devices/90303fc.reset-controller/driver"
 #define RST_REG		0x090303fcULL
 #define RST_DIR		0x09030400ULL
-#define RST_BIT		(1u << 5)
-#define OTHER_BIT	(1u << 6)
-
-static long pg_size(void)
-{
-	return sysconf(_SC_PAGESIZE);
-}
+#define RST_BIT		0x20	/* line 5 */
+#define OTHER_BIT	0x40	/* line 6 */
 
 struct poller {
-	volatile uint32_t *reg;
-	volatile bool stop;
+	void *reg;
+	bool stop;
 	bool seen;
 };
 
@@ -241,8 +236,8 @@ static void *poll_line(void *arg)
 {
 	struct poller *p = arg;
 
-	while (!p->stop)
-		if (*p->reg & RST_BIT)
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
+		if (vpt_mmio_read32(p->reg, 0) & RST_BIT)
 			p->seen = true;
 	return NULL;
 }
@@ -250,7 +245,8 @@ static void *poll_line(void *arg)
 FIXTURE(reset_line) {
 	struct vpt_dev dev;
 	void *map;
-	volatile uint32_t *reg;
+	void *reg;	/* GPIODATA, the controller's register */
+	void *dir;	/* GPIODIR */
 };
 
 FIXTURE_SETUP(reset_line)
@@ -266,10 +262,10 @@ FIXTURE_SETUP(reset_line)
 			 RST_REG & ~(pg - 1));
 	close(fd);
 	ASSERT_NE(MAP_FAILED, self->map);
-	self->reg = (volatile uint32_t *)((char *)self->map + (RST_REG & (pg - 1)));
+	self->reg = (char *)self->map + (RST_REG & (pg - 1));
+	self->dir = (char *)self->map + (RST_DIR & (pg - 1));
 	/* Make lines 5 and 6 outputs, so that they read back. */
-	*(volatile uint32_t *)((char *)self->map + (RST_DIR & (pg - 1))) |=
-		RST_BIT | OTHER_BIT;
+	vpt_mmio_write32(self->dir, 0, RST_BIT | OTHER_BIT);
 	ret = vpt_bind(&self->dev, "platform", RST_DEV);
 	if (vpt_skip_reason(ret))
 		SKIP(return, "%s: %s", RST_DEV, vpt_skip_reason(ret));
@@ -279,6 +275,11 @@ FIXTURE_SETUP(reset_line)
 FIXTURE_TEARDOWN_PARENT(reset_line)
 {
 	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+static uint32_t lines(void *reg)
+{
+	return vpt_mmio_read32(reg, 0) & (RST_BIT | OTHER_BIT);
 }
 
 /*
@@ -293,11 +294,11 @@ TEST_F(reset_line, open_ioctl_close)
 	int i;
 
 	/* Left asserted, as a previous user might. */
-	*self->reg = RST_BIT | OTHER_BIT;
+	vpt_mmio_write32(self->reg, 0, RST_BIT | OTHER_BIT);
 	ASSERT_EQ(0, vpt_open_group(&self->dev));
 	self->dev.fd = vpt_get_fd(&self->dev);
 	ASSERT_LE(0, self->dev.fd);
-	EXPECT_EQ(OTHER_BIT, *self->reg & (RST_BIT | OTHER_BIT));
+	EXPECT_EQ(OTHER_BIT, lines(self->reg));
 	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &info));
 	EXPECT_NE(0, info.flags & VFIO_DEVICE_FLAGS_RESET);
 
@@ -305,16 +306,16 @@ TEST_F(reset_line, open_ioctl_close)
 	ASSERT_EQ(0, pthread_create(&thread, NULL, poll_line, &p));
 	for (i = 0; i < 50; i++)
 		ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
-	p.stop = true;
+	__atomic_store_n(&p.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 	EXPECT_TRUE(p.seen);
-	EXPECT_EQ(OTHER_BIT, *self->reg & (RST_BIT | OTHER_BIT));
+	EXPECT_EQ(OTHER_BIT, lines(self->reg));
 
-	*self->reg = RST_BIT | OTHER_BIT;
+	vpt_mmio_write32(self->reg, 0, RST_BIT | OTHER_BIT);
 	vpt_close(&self->dev);
-	EXPECT_EQ(OTHER_BIT, *self->reg & (RST_BIT | OTHER_BIT));
-	*self->reg = 0;
-	*(volatile uint32_t *)((char *)self->map + (RST_DIR & (pg_size() - 1))) = 0;
+	EXPECT_EQ(OTHER_BIT, lines(self->reg));
+	vpt_mmio_write32(self->reg, 0, 0);
+	vpt_mmio_write32(self->dir, 0, 0);
 }
 
 TEST_HARNESS_MAIN
