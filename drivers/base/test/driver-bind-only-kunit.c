@@ -225,6 +225,74 @@ static void sbo_device_not_autobound_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, first->probed, 1);
 }
 
+static bool sbo_defer;
+
+static int sbo_defer_probe(struct device *dev)
+{
+	struct sbo_driver *sdrv = container_of(dev->driver, struct sbo_driver,
+					       drv);
+
+	sdrv->probed++;
+	return READ_ONCE(sbo_defer) ? -EPROBE_DEFER : 0;
+}
+
+/*
+ * Deferred probe retries skip a device flagged while it waited on the
+ * deferred list, and still bind the others.
+ */
+static void sbo_device_deferred_test(struct kunit *test)
+{
+	struct device *flagged, *plain, *trigger;
+	struct sbo_driver *sdrv;
+	int ret;
+
+	WRITE_ONCE(sbo_defer, true);
+	flagged = sbo_add_device(test, "sbo-kunit-deferred-flagged", false);
+	plain = sbo_add_device(test, "sbo-kunit-deferred-plain", false);
+	sdrv = sbo_alloc_driver(test, "sbo-kunit-defer", false);
+	sdrv->drv.probe = sbo_defer_probe;
+	ret = driver_register(&sdrv->drv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, driver_unregister_wrapper,
+					&sdrv->drv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, sdrv->probed, 2);
+	KUNIT_EXPECT_NULL(test, flagged->driver);
+	KUNIT_EXPECT_NULL(test, plain->driver);
+
+	dev_assign_sysfs_bind_only(flagged, true);
+	WRITE_ONCE(sbo_defer, false);
+	/* A successful bind triggers the deferred probe retries. */
+	trigger = sbo_add_device(test, "sbo-kunit-deferred-trigger", false);
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_PTR_EQ(test, trigger->driver, &sdrv->drv);
+	KUNIT_EXPECT_PTR_EQ(test, plain->driver, &sdrv->drv);
+	KUNIT_EXPECT_NULL(test, flagged->driver);
+
+	KUNIT_EXPECT_EQ(test, device_driver_attach(&sdrv->drv, flagged), 0);
+	KUNIT_EXPECT_PTR_EQ(test, flagged->driver, &sdrv->drv);
+}
+
+/*
+ * A flagged device that goes away leaves nothing behind: a new device of
+ * the same name is bound automatically again.
+ */
+static void sbo_device_removed_test(struct kunit *test)
+{
+	struct sbo_driver *sdrv;
+	struct device *dev;
+
+	sdrv = sbo_add_driver(test, "sbo-kunit-drv", false);
+	dev = sbo_add_device(test, "sbo-kunit-removed", true);
+	KUNIT_EXPECT_NULL(test, dev->driver);
+	kunit_release_action(test, device_unregister_wrapper, dev);
+
+	dev = sbo_add_device(test, "sbo-kunit-removed", false);
+	KUNIT_EXPECT_FALSE(test, dev_sysfs_bind_only(dev));
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &sdrv->drv);
+}
+
 static int sbo_platform_probe(struct platform_device *pdev)
 {
 	return 0;
@@ -400,6 +468,8 @@ static struct kunit_case driver_bind_only_tests[] = {
 	KUNIT_CASE(sbo_platform_match_any_dev_needs_bind_only_test),
 	KUNIT_CASE(sbo_platform_device_override_test),
 	KUNIT_CASE(sbo_platform_bind_only_override_test),
+	KUNIT_CASE(sbo_device_deferred_test),
+	KUNIT_CASE(sbo_device_removed_test),
 	{}
 };
 
