@@ -48,6 +48,7 @@ cp "$TOP/guest/init" "$R/init"
 cp "$TOP"/guest/*.sh "$R/guest/"
 chmod +x "$R/init" "$R"/guest/*
 [ -d "$KS" ] && cp -a "$KS/." "$R/kselftest/"
+[ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"
 [ -f "$R/kselftest/kselftest-list.txt" ] || : >"$R/kselftest/kselftest-list.txt"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
 

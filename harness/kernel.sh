@@ -29,10 +29,13 @@ fi
 
 log "building $BASE kernel in $OUT (-j$JOBS)"
 start=$SECONDS
-"${KMAKE[@]}" -j"$JOBS" Image >"$OUT/build.log" 2>&1 || {
+"${KMAKE[@]}" -j"$JOBS" Image modules >"$OUT/build.log" 2>&1 || {
 	grep -E 'error|Error' "$OUT/build.log" | head -40 >&2
 	die "kernel build failed (log: $OUT/build.log)"
 }
 "${KMAKE[@]}" headers_install INSTALL_HDR_PATH="$OUT/usr" >/dev/null
+# Modules for the initramfs (with modules.alias, for request_module()).
+rm -rf "$OUT/modroot"
+"${KMAKE[@]}" modules_install INSTALL_MOD_PATH="$OUT/modroot" >/dev/null
 log "kernel built in $((SECONDS - start)) s"
 echo "$OUT/arch/arm64/boot/Image"

@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -316,6 +318,78 @@ TEST_F(reset_line, open_ioctl_close)
 	EXPECT_EQ(OTHER_BIT, lines(self->reg));
 	vpt_mmio_write32(self->reg, 0, 0);
 	vpt_mmio_write32(self->dir, 0, 0);
+}
+
+/*
+ * A reset hook from a module: the slot a000a00 is also compatible with
+ * "vfiotest,reset-sample", whose hook samples/vfio-platform provides. The
+ * core loads that module by alias when it takes the device, holds it
+ * while the device is bound, and runs the hook on open and close.
+ */
+#define SAMPLE_DEV	"a000a00.virtio_mmio"
+#define SAMPLE_MOD	"/sys/module/vfio_platform_reset_sample"
+
+static int sample_param(const char *name)
+{
+	char path[PATH_MAX], buf[32] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), SAMPLE_MOD "/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+FIXTURE(reset_module) {
+	struct vpt_dev dev;
+};
+
+FIXTURE_SETUP(reset_module)
+{
+	int ret;
+
+	if (access("/sys/bus/platform/devices/" SAMPLE_DEV "/of_node/compatible", F_OK))
+		SKIP(return, "no %s", SAMPLE_DEV);
+	ret = vpt_bind(&self->dev, "platform", SAMPLE_DEV);
+	if (vpt_skip_reason(ret))
+		SKIP(return, "%s: %s", SAMPLE_DEV, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("bind %s: %s", SAMPLE_DEV, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN_PARENT(reset_module)
+{
+	bool bound = self->dev.bound;
+
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+	/* Unbound, the device no longer holds the module. */
+	if (bound)
+		EXPECT_EQ(0, sample_param("refcnt"));
+}
+
+TEST_F(reset_module, loaded_by_alias)
+{
+	struct vfio_device_info info;
+	int before;
+
+	/* Binding loaded the module, and the device holds it. */
+	ASSERT_EQ(0, access(SAMPLE_MOD, F_OK)) TH_LOG("the module was not loaded");
+	EXPECT_EQ(1, sample_param("refcnt"));
+	before = sample_param("parameters/resets");
+	ASSERT_LE(0, before);
+
+	ASSERT_EQ(0, vpt_open_group(&self->dev));
+	self->dev.fd = vpt_get_fd(&self->dev);
+	ASSERT_LE(0, self->dev.fd);
+	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &info));
+	EXPECT_NE(0, info.flags & VFIO_DEVICE_FLAGS_RESET);
+	EXPECT_EQ(before + 1, sample_param("parameters/resets"));
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(before + 2, sample_param("parameters/resets"));
+	vpt_close(&self->dev);
+	EXPECT_EQ(before + 3, sample_param("parameters/resets"));
 }
 
 TEST_HARNESS_MAIN
