@@ -67,6 +67,12 @@ FIXTURE_VARIANT_ADD(reset, pl031) {
 	.reg = PL031_IMSC, .set = 1, .mask = 1,
 };
 
+/* PL061: the interrupt mask (GPIOIE) goes back to 0. */
+FIXTURE_VARIANT_ADD(reset, pl061) {
+	.bus = "amba", .name = "9030000.pl061", .phys = 0x09030000,
+	.reg = 0x410, .set = 0x81, .mask = 0xff,
+};
+
 FIXTURE_SETUP(reset)
 {
 	int ret = vpt_bind(&self->dev, variant->bus, variant->name);
