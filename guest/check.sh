@@ -7,9 +7,16 @@ TESTS=/kselftest
 TIMEOUT=${TIMEOUT:-120}
 
 echo "### MODE $(cat /proc/cmdline)"
+only=
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in vfiotest.only=*) only=$(echo "${arg#vfiotest.only=}" | tr , ' ') ;; esac
+done
 for ct in $(cat "$TESTS/kselftest-list.txt"); do
 	c=${ct%%:*}
 	t=${ct#*:}
+	if [ -n "$only" ] && ! echo " $only " | grep -q " $t "; then
+		continue
+	fi
 	echo "### TEST $t"
 	(cd "$TESTS/$c" && timeout "$TIMEOUT" "./$t") >/tmp/out 2>&1
 	rc=$?

@@ -21,6 +21,12 @@ mode_setup() {
 		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 quiet"
 		DTS_EDIT="dma-engine.dtsi smmu.dtsi"
 		;;
+	composite)
+		# Only the device-tree test: the PL031 and PL061 are parts of a
+		# multi-node device here (guest/dts/irq-engine.dtsi).
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet vfiotest.only=vfio_platform_devtree_test"
+		DTS_EDIT="dma-engine.dtsi irq-engine.dtsi"
+		;;
 	*) die "unknown mode $1" ;;
 	esac
 }

@@ -609,4 +609,82 @@ TEST_F(single, argsz_too_small)
 	check_irq_old_argsz(_metadata, self->dev.fd, 0);
 }
 
+/* ---- a multi-node device whose parts interrupt (composite mode) ---- */
+
+#define IRQ_ENGINE	"a000e00.irq-engine"
+#define IRQ_NODE	"/irq-engine@a000e00"
+#define RTC_NODE	IRQ_NODE "/rtc@9010000"
+#define GPIO_NODE	IRQ_NODE "/gpio@9030000"
+
+FIXTURE(irq_engine) {
+	struct vpt_dev dev;
+	struct vfio_region_info rtc, gpio;
+	int efd[2];
+};
+
+FIXTURE_SETUP(irq_engine)
+{
+	int ret, i;
+
+	if (!dt_node_exists(IRQ_NODE))
+		SKIP(return, "no %s (only in the composite test mode)", IRQ_NODE);
+	ret = vpt_setup(&self->dev, "platform", IRQ_ENGINE, NULL);
+	if (vpt_skip_reason(ret))
+		SKIP(return, "%s: %s", IRQ_ENGINE, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", IRQ_ENGINE, strerror(-ret));
+	ASSERT_EQ(0, vpt_region_info(self->dev.fd, 1, &self->rtc));
+	ASSERT_EQ(0, vpt_region_info(self->dev.fd, 2, &self->gpio));
+	for (i = 0; i < 2; i++) {
+		self->efd[i] = eventfd(0, EFD_CLOEXEC);
+		ASSERT_LE(0, self->efd[i]);
+		ASSERT_EQ(0, vpt_irq_eventfd(self->dev.fd, i,
+					     VFIO_IRQ_SET_ACTION_TRIGGER,
+					     self->efd[i]));
+	}
+}
+
+FIXTURE_TEARDOWN_PARENT(irq_engine)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+#define GPIO_WR(off, val) vpt_write32(self->dev.fd, &self->gpio, off, val)
+#define RTC_WR(off, val) vpt_write32(self->dev.fd, &self->rtc, off, val)
+
+/* Each part's interrupt arrives on its own eventfd, and only there. */
+TEST_F(irq_engine, each_part_own_eventfd)
+{
+	uint64_t cnt;
+	uint32_t dr;
+
+	check_region(_metadata, self->dev.fd, 1, RTC_NODE, 0);
+	check_region(_metadata, self->dev.fd, 2, GPIO_NODE, 0);
+	check_irq(_metadata, self->dev.fd, 0, RTC_NODE, 0);
+	check_irq(_metadata, self->dev.fd, 1, GPIO_NODE, 0);
+
+	/* PL061: pin 0 reads low, so "level low" on it fires at once. */
+	GPIO_WR(0x400, 0);		/* DIR: inputs */
+	GPIO_WR(0x408, 0);		/* IBE */
+	GPIO_WR(0x40c, 0);		/* IEV: low */
+	GPIO_WR(0x404, 1);		/* IS: level */
+	GPIO_WR(0x41c, 0xff);		/* IC */
+	GPIO_WR(0x410, 1);		/* IE */
+	EXPECT_EQ(1, vpt_eventfd_wait(self->efd[1], 1000, &cnt));
+	EXPECT_EQ(0, vpt_eventfd_wait(self->efd[0], 200, &cnt));
+	GPIO_WR(0x410, 0);
+	GPIO_WR(0x40c, 1);
+	GPIO_WR(0x41c, 1);
+	ASSERT_EQ(0, vpt_irq_none(self->dev.fd, 1, VFIO_IRQ_SET_ACTION_UNMASK, 1));
+
+	/* PL031: a match one second ahead. */
+	ASSERT_EQ(0, vpt_read32(self->dev.fd, &self->rtc, 0x00, &dr));
+	RTC_WR(0x04, dr + 1);		/* MR */
+	RTC_WR(0x10, 1);		/* IMSC */
+	EXPECT_EQ(1, vpt_eventfd_wait(self->efd[0], 3000, &cnt));
+	EXPECT_EQ(0, vpt_eventfd_wait(self->efd[1], 200, &cnt));
+	RTC_WR(0x10, 0);
+	RTC_WR(0x1c, 1);		/* ICR */
+	ASSERT_EQ(0, vpt_irq_none(self->dev.fd, 0, VFIO_IRQ_SET_ACTION_UNMASK, 1));
+}
+
 TEST_HARNESS_MAIN
