@@ -34,8 +34,8 @@ for mode in ${MODES:-noiommu smmu composite}; do
 	dtb=$("$TOP/harness/guest.sh" "$mode" | tail -n 1)
 	. "$TOP/harness/modes.sh"
 	mode_setup "$mode"
-	"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$BUILD/guest/initramfs.cpio.gz" \
-		--dtb "$dtb" --machine "$MACHINE" --append "$APPEND" \
+	"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$INITRD" \
+		--dtb "$dtb" --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND" \
 		--log "$R/console-$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
 	logs+=("$R/console-$mode.log")
 	log "guest $mode: $((SECONDS - t)) s"

@@ -51,6 +51,7 @@ chmod +x "$R/init" "$R"/guest/*
 [ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"
 [ -f "$R/kselftest/kselftest-list.txt" ] || : >"$R/kselftest/kselftest-list.txt"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
+[ "$mode" = nested ] && "$TOP/harness/nested.sh" "$OUT/arch/arm64/boot/Image" >/dev/null
 
 # Test DTB: QEMU's own tree for this machine, plus the mode's edits.
 dtb=$G/$mode.dtb

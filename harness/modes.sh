@@ -5,8 +5,12 @@
 #   QEMU_ARGS extra QEMU arguments (array)
 #   DTS_EDIT  guest/dts/*.dtsi appended, in order, to QEMU's own tree
 #             ("" = QEMU's tree)
+#   MEMORY    guest RAM in MiB
+#   INITRD    the initramfs (harness/guest.sh builds it)
 mode_setup() {
 	MACHINE=virt
+	MEMORY=512
+	INITRD=$BUILD/guest/initramfs.cpio.gz
 	# The keyboard lands in slot a003a00: a part of guest/dts/dma-engine.dtsi.
 	QEMU_ARGS=(-device virtio-rng-device -device virtio-balloon-device
 		-device virtio-keyboard-device)
@@ -26,6 +30,17 @@ mode_setup() {
 		# multi-node device here (guest/dts/irq-engine.dtsi).
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet vfiotest.only=vfio_platform_devtree_test"
 		DTS_EDIT="dma-engine.dtsi irq-engine.dtsi"
+		;;
+	nested)
+		# A QEMU in the guest assigns a virtio-mmio slot, the PL031 and
+		# the PL061 to an inner guest (guest/nested.sh): SMMUv3 groups,
+		# a larger initramfs (harness/nested.sh), RAM for the inner guest.
+		MACHINE=virt,iommu=smmuv3
+		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 vfio_platform.reset_required=0 vfiotest.run=nested quiet"
+		QEMU_ARGS=(-device virtio-keyboard-device)
+		DTS_EDIT="nested.dtsi"
+		MEMORY=1024
+		INITRD=$BUILD/guest/initramfs-nested.cpio.gz
 		;;
 	*) die "unknown mode $1" ;;
 	esac

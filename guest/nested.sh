@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the outer guest of the "nested" test mode (vfiotest.run=nested):
+# QEMU assigns platform devices end to end. This script hands a
+# virtio-mmio slot (platform bus), the PL031 and the PL061 (AMBA bus) to
+# vfio, starts Debian's arm64 QEMU (under /nested) with one
+# -device vfio-calxeda-xgmac per device, and after the inner guest has
+# powered off, checks that vfio-platform reset each device.
+#
+# Two TAP blocks for the host (harness/results.py), which decides pass
+# or fail:
+#   nested_l2  the inner guest's console: its /init (guest/nested-l2.sh)
+#              checks the registers and the interrupt through QEMU
+#   nested_l1  this script: binding, QEMU accepting each device, reset
+N=/nested
+QEMU=$N/usr/bin/qemu-system-aarch64
+export LD_LIBRARY_PATH=$N/lib/aarch64-linux-gnu:$N/usr/lib/aarch64-linux-gnu
+LD=$N/lib/ld-linux-aarch64.so.1
+TIMEOUT=${TIMEOUT:-300}
+R=/tmp/l1.tap
+: >$R
+n=0
+
+echo "### MODE $(cat /proc/cmdline)"
+
+tap() {
+	n=$((n + 1))
+	[ -n "${3:-}" ] && echo "# $2: $3" >>$R
+	case "$1" in
+	1) echo "ok $n $2" >>$R ;;
+	skip) echo "ok $n $2 # SKIP" >>$R ;;
+	*) echo "not ok $n $2" >>$R ;;
+	esac
+}
+rd() { echo $(($(devmem "$1" 32))); }
+
+# bind BUS DEV DRIVER: take DEV from its driver and give it to DRIVER,
+# with sysfs_bind_only where the kernel has it (our series), else with
+# driver_override (upstream).
+bind() {
+	d=/sys/bus/$1/devices/$2
+	if [ -e "$d/sysfs_bind_only" ]; then
+		echo 1 >"$d/sysfs_bind_only"
+		[ -e "$d/driver" ] && echo "$2" >"$d/driver/unbind"
+		echo "$2" >"/sys/bus/$1/drivers/$3/bind"
+	else
+		echo "$3" >"$d/driver_override"
+		[ -e "$d/driver" ] && echo "$2" >"$d/driver/unbind"
+		echo "$2" >"/sys/bus/$1/drivers_probe"
+	fi
+	drv=$(readlink "$d/driver")
+	grp=$(readlink "$d/iommu_group")
+	if [ "${drv##*/}" = "$3" ] && [ -n "$grp" ]; then
+		tap 1 "bind_$4" "$2: ${drv##*/}, IOMMU group ${grp##*/}"
+		return 0
+	fi
+	tap 0 "bind_$4" "$2: driver '${drv##*/}', IOMMU group '${grp##*/}'"
+	return 1
+}
+
+# accepts NAME OPTS: does QEMU take the device? It realizes devices
+# before its main loop, which then reads "quit" from the monitor.
+accepts() {
+	echo quit | timeout 120 "$LD" "$QEMU" -M virt -cpu cortex-a57 -m 64 -S \
+		-display none -serial none -nic none -monitor stdio \
+		-device "vfio-calxeda-xgmac,$2" >/tmp/accepts.log 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		tap 1 "qemu_accepts_$1"
+		return 0
+	fi
+	tap 0 "qemu_accepts_$1" "exit $rc: $(grep -v '^(qemu)\|^QEMU' /tmp/accepts.log | tr '\n' ' ')"
+	return 1
+}
+
+VIRTIO=a003e00.virtio_mmio
+PL031=9010000.pl031
+PL061=9030000.pl061
+devs=
+assigned=
+bind platform $VIRTIO vfio-platform virtio &&
+	accepts virtio "host=$VIRTIO" &&
+	devs="$devs -device vfio-calxeda-xgmac,host=$VIRTIO" assigned="$assigned virtio"
+bind amba $PL031 vfio-amba pl031 &&
+	accepts pl031 "sysfsdev=/sys/bus/amba/devices/$PL031" &&
+	devs="$devs -device vfio-calxeda-xgmac,sysfsdev=/sys/bus/amba/devices/$PL031" \
+		assigned="$assigned pl031"
+bind amba $PL061 vfio-amba pl061 &&
+	accepts pl061 "sysfsdev=/sys/bus/amba/devices/$PL061" &&
+	devs="$devs -device vfio-calxeda-xgmac,sysfsdev=/sys/bus/amba/devices/$PL061" \
+		assigned="$assigned pl061"
+
+# The inner guest: the same kernel, its own initramfs, every device QEMU
+# accepted in one boot.
+t0=$(date +%s)
+# shellcheck disable=SC2086
+timeout "$TIMEOUT" "$LD" "$QEMU" -M virt -cpu cortex-a57 -m 256 -display none \
+	-serial stdio -monitor none -nic none -no-reboot \
+	-kernel $N/Image -initrd $N/l2.cpio.gz \
+	-append "console=ttyAMA0 panic=-1 quiet kunit.enable=0" \
+	$devs </dev/null >/tmp/l2.log 2>&1
+rc=$?
+t1=$(date +%s)
+echo "### TEST nested_l2"
+echo "# inner guest: devices:$assigned; $((t1 - t0)) s, exit $rc"
+cat /tmp/l2.log
+echo "### END nested_l2 rc=$rc"
+
+# Reset: vfio-platform resets a device when QEMU closes it. Each check
+# needs the inner guest to have changed the registers (its TAP line says
+# so); a device QEMU did not take is not checked (SKIP).
+# reset NAME L2TEST ADDR...: every register at ADDR must read 0.
+reset() {
+	name=$1 l2test=$2
+	shift 2
+	case " $assigned " in *" $name "*) ;; *)
+		tap skip "reset_$name" "not assigned"
+		return ;;
+	esac
+	if ! grep -q "^ok [0-9]* $l2test" /tmp/l2.log; then
+		tap 0 "reset_$name" "the inner guest did not pass $l2test"
+		return
+	fi
+	bad=
+	for a in "$@"; do
+		v=$(rd "$a")
+		[ "$v" = 0 ] || bad="$bad $(printf '0x%x=0x%x' "$a" "$v")"
+	done
+	if [ -z "$bad" ]; then
+		tap 1 "reset_$name" "$*: 0"
+	else
+		tap 0 "reset_$name" "not reset:$bad"
+	fi
+}
+reset virtio virtio_status_write 0x0a003e70
+reset pl031 pl031_match_write 0x09010010
+reset pl061 pl061_irq_clear 0x09030400 0x09030404 0x0903040c 0x09030410
+
+echo "### TEST nested_l1"
+echo "1..$n"
+cat $R
+echo "### END nested_l1 rc=0"
+echo "### DMESG"
+dmesg
+echo "### DONE"
