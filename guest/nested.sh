@@ -16,7 +16,7 @@ N=/nested
 QEMU=$N/usr/bin/qemu-system-aarch64
 export LD_LIBRARY_PATH=$N/lib/aarch64-linux-gnu:$N/usr/lib/aarch64-linux-gnu
 LD=$N/lib/ld-linux-aarch64.so.1
-TIMEOUT=${TIMEOUT:-300}
+TIMEOUT=${TIMEOUT:-480}
 R=/tmp/l1.tap
 : >$R
 n=0
