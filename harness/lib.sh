@@ -14,7 +14,10 @@ upstream) SRC=$BUILD/linux-upstream; OUT=$BUILD/out-upstream ;;
 *) echo "BASE must be 'ours' or 'upstream'" >&2; exit 2 ;;
 esac
 TARBALL=${TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)}
-KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+# User programs the kernel build makes (samples) run in a busybox guest
+# without a dynamic loader: link them statically.
+KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	USERLDFLAGS=-static)
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
 log() { printf '==> %s\n' "$*" >&2; }
