@@ -3,7 +3,7 @@
  * A user-space driver for an ARM PL031 real-time clock over vfio-amba.
  *
  * It maps the RTC's registers, prints the time, arms the match register
- * one second ahead, waits for the alarm interrupt on an eventfd,
+ * a few seconds ahead (one by default), waits for the alarm interrupt on an eventfd,
  * acknowledges it in the device and unmasks the line: the PL031's
  * interrupt is level triggered, so the kernel masks it before signalling
  * the eventfd and keeps it masked until user space says it is handled.
@@ -11,11 +11,13 @@
  * The device does no DMA: it works behind an IOMMU (type1 container) and
  * in VFIO's no-IOMMU mode alike.
  *
- * Usage: vfio-platform-pl031-alarm DEVICE
- *   DEVICE: an AMBA device bound to vfio-amba, e.g. 9010000.pl031.
+ * Usage: vfio-platform-pl031-alarm DEVICE [SECONDS]
+ *   DEVICE: an AMBA device bound to vfio-amba, e.g. 9010000.pl031;
+ *   SECONDS: 1 to 60, default 1.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -31,7 +33,7 @@
 #define RTCICR		0x1c	/* interrupt clear */
 #define PERIPHID0	0xfe0
 #define RTC_BIT_AI	1	/* the alarm interrupt */
-#define IRQ_TIMEOUT_MS	3000
+#define MAX_SECONDS	60
 
 /* Single 32-bit accesses to the mapped registers, never merged or torn. */
 static __u32 reg_read(void *base, unsigned int off)
@@ -89,12 +91,20 @@ int main(int argc, char **argv)
 	void *base = MAP_FAILED;
 	__u32 match;
 	double start;
+	unsigned int secs = 1;
 	bool level;
 	int efd, ret = 1;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DEVICE\n", argv[0]);
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: %s DEVICE [SECONDS]\n", argv[0]);
 		return 2;
+	}
+	if (argc == 3) {
+		secs = strtoul(argv[2], NULL, 0);
+		if (!secs || secs > MAX_SECONDS) {
+			fprintf(stderr, "SECONDS: 1 to %d\n", MAX_SECONDS);
+			return 2;
+		}
 	}
 	if (vfp_open(&dev, "amba", argv[1], VFP_ANY_IOMMU))
 		return 1;
@@ -121,16 +131,17 @@ int main(int argc, char **argv)
 		goto out;
 	reg_write(base, RTCIMSC, 0);
 	reg_write(base, RTCICR, RTC_BIT_AI);
-	match = reg_read(base, RTCDR) + 1;
-	print_time("time: ", match - 1);
+	match = reg_read(base, RTCDR) + secs;
+	print_time("time: ", match - secs);
 	reg_write(base, RTCMR, match);
 	reg_write(base, RTCIMSC, RTC_BIT_AI);
 	print_time("alarm:", match);
 
 	start = now();
-	if (vfp_irq_wait(efd, IRQ_TIMEOUT_MS) <= 0) {
-		fprintf(stderr, "%s: no alarm interrupt in %d ms\n", argv[1],
-			IRQ_TIMEOUT_MS);
+	fflush(stdout);
+	if (vfp_irq_wait(efd, (secs + 2) * 1000) <= 0) {
+		fprintf(stderr, "%s: no alarm interrupt in %u s\n", argv[1],
+			secs + 2);
 		goto out;
 	}
 	printf("alarm interrupt after %.2f s: RIS %u MIS %u, DR %u\n",
