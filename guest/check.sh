@@ -23,6 +23,15 @@ for ct in $(cat "$TESTS/kselftest-list.txt"); do
 	cat /tmp/out
 	echo "### END $t rc=$rc"
 done
+# The user-space driver samples, where the kernel built them.
+if [ -x /bin/vfio-platform-virtio-rng ] &&
+	{ [ -z "$only" ] || echo " $only " | grep -q " samples "; }; then
+	echo "### TEST samples"
+	timeout "$TIMEOUT" sh /guest/samples-test.sh >/tmp/out 2>&1
+	rc=$?
+	cat /tmp/out
+	echo "### END samples rc=$rc"
+fi
 for r in /sys/kernel/debug/kunit/*/results; do
 	[ -e "$r" ] || continue
 	s=${r%/results}

@@ -6,6 +6,7 @@
 #   BASE=upstream  run the guest tests against pristine 6.12
 #   MODES="..."    the guest modes to run (default: all)
 #   HOST_CHECKS=0  skip the host checks (checkpatch, sparse, W=1, bisect)
+#   DEMO=0         skip the run of make demo
 . "$(dirname "$0")/lib.sh"
 
 t0=$SECONDS
@@ -42,7 +43,19 @@ for mode in ${MODES:-noiommu smmu composite nested}; do
 done
 
 "$TOP/harness/results.py" "${logs[@]}" >"$R/guest.txt"
-cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") >"$R/results.txt"
+
+# The README's main job (make demo) is tested too: its verdict is a result.
+: >"$R/demo.txt"
+if [ "$BASE" = ours ] && [ "${DEMO:-1}" = 1 ]; then
+	t=$SECONDS
+	if "$TOP/harness/demo.sh" >"$R/demo.log" 2>&1; then
+		echo "PASS demo" >"$R/demo.txt"
+	else
+		echo "FAIL demo: $(tail -n 1 "$R/demo.log")" >"$R/demo.txt"
+	fi
+	log "demo: $((SECONDS - t)) s"
+fi
+cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") "$R/demo.txt" >"$R/results.txt"
 grep -E '^(FAIL|SKIP)' "$R/results.txt" || true
 pass=$(grep -c '^PASS' "$R/results.txt" || true)
 fail=$(grep -c '^FAIL' "$R/results.txt" || true)

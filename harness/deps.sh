@@ -19,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	log "installing ${missing[*]} (apt-get)"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >"$BUILD.apt.log" 2>&1 ||
+	quiet_progress "$BUILD.apt.log" "apt-get install" \
+		apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 		{ tail -20 "$BUILD.apt.log"; die "apt-get install failed"; }
 fi
 

@@ -48,6 +48,12 @@ cp "$TOP/guest/init" "$R/init"
 cp "$TOP"/guest/*.sh "$R/guest/"
 chmod +x "$R/init" "$R"/guest/*
 [ -d "$KS" ] && cp -a "$KS/." "$R/kselftest/"
+# Small helpers of the guest scripts.
+aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/runas" "$TOP/guest/tools/runas.c"
+# The user-space driver samples (samples/vfio-platform), where built.
+for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm; do
+	[ -x "$OUT/samples/vfio-platform/$f" ] && cp "$OUT/samples/vfio-platform/$f" "$R/bin/"
+done
 [ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"
 [ -f "$R/kselftest/kselftest-list.txt" ] || : >"$R/kselftest/kselftest-list.txt"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"

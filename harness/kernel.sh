@@ -29,7 +29,7 @@ fi
 
 log "building $BASE kernel in $OUT (-j$JOBS)"
 start=$SECONDS
-"${KMAKE[@]}" -j"$JOBS" Image modules >"$OUT/build.log" 2>&1 || {
+quiet_progress "$OUT/build.log" "building the kernel" "${KMAKE[@]}" -j"$JOBS" Image modules || {
 	grep -E 'error|Error' "$OUT/build.log" | head -40 >&2
 	die "kernel build failed (log: $OUT/build.log)"
 }

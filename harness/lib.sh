@@ -14,11 +14,31 @@ upstream) SRC=$BUILD/linux-upstream; OUT=$BUILD/out-upstream ;;
 *) echo "BASE must be 'ours' or 'upstream'" >&2; exit 2 ;;
 esac
 TARBALL=${TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)}
-KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+# User programs the kernel build makes (samples) run in a busybox guest
+# without a dynamic loader: link them statically.
+KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	USERLDFLAGS=-static)
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# quiet_progress LOG WHAT CMD...: run CMD with its output in LOG, and say
+# every 30 s that WHAT is still going on (apt-get, the kernel build).
+quiet_progress() {
+	local out=$1 what=$2 pid start=$SECONDS next=30
+	shift 2
+	"$@" >"$out" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if [ $((SECONDS - start)) -ge $next ]; then
+			log "  ... $what: $((SECONDS - start)) s"
+			next=$((next + 30))
+		fi
+	done
+	wait "$pid"
+}
 
 base_version() {
 	local deb

@@ -26,10 +26,12 @@ mode_setup() {
 		DTS_EDIT="dma-engine.dtsi smmu.dtsi"
 		;;
 	composite)
-		# Only the device-tree test: the PL031 and PL061 are parts of a
-		# multi-node device here (guest/dts/irq-engine.dtsi).
-		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet vfiotest.only=vfio_platform_devtree_test"
+		# The device-tree test (the PL031 and PL061 are parts of a
+		# multi-node device here: guest/dts/irq-engine.dtsi) and the
+		# samples, with modern (version 2) virtio-mmio devices.
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet vfiotest.only=vfio_platform_devtree_test,samples"
 		DTS_EDIT="dma-engine.dtsi irq-engine.dtsi"
+		QEMU_ARGS+=(-global virtio-mmio.force-legacy=false)
 		;;
 	nested)
 		# A QEMU in the guest assigns a virtio-mmio slot, the PL031 and

@@ -61,12 +61,15 @@ all_dirs=("$TOP"/patches/[0-9][0-9][0-9][0-9]-*/)
 # (their *.patch touch it), the version the introducing commit $1 adds is
 # the final one with those changes reversed, latest first.
 introduced_version() {
-	local d=$1 f=$2 w i j later=() patches
+	local d=$1 f=$2 w i j p later=() patches
 	for i in "${!all_dirs[@]}"; do
 		[ "${all_dirs[$i]%/}" = "$d" ] && break
 	done
 	for ((j = ${#all_dirs[@]} - 1; j > i; j--)); do
-		mapfile -t patches < <(ls -r "${all_dirs[$j]}"*.patch 2>/dev/null)
+		patches=()
+		for p in "${all_dirs[$j]}"*.patch; do
+			[ -e "$p" ] && patches=("$p" "${patches[@]}")
+		done
 		later+=("${patches[@]}")
 	done
 	w=$(mktemp -d)
