@@ -19,7 +19,8 @@ n=0
 # tap OK NAME [DETAIL]: one result; OK is 1 for a pass.
 tap() {
 	n=$((n + 1))
-	[ -n "${3:-}" ] && echo "# $2: $3"
+	read -r up _ </proc/uptime
+	echo "# $2: ${3:-} (at $up s)"
 	if [ "$1" = 1 ]; then
 		echo "ok $n $2"
 	else
@@ -92,6 +93,7 @@ skip_rest() {
 	done
 }
 
+echo "# inner guest: /init at $(cut -d' ' -f1 /proc/uptime) s"
 echo "1..17"
 
 # The virtio-mmio slot (QEMU's virtio-keyboard in the outer machine). Its
@@ -191,5 +193,5 @@ else
 		pl061_irq_again
 fi
 
-echo "# inner guest: done"
+echo "# inner guest: done at $(cut -d' ' -f1 /proc/uptime) s"
 poweroff -f
