@@ -14,6 +14,12 @@
 . "$(dirname "$0")/lib.sh"
 
 Q=$BUILD/qemu-arm64
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	[ "$(id -u)" = 0 ] || die "need root to enable arm64 packages (dpkg multiarch)"
+	log "enabling arm64 packages (dpkg multiarch)"
+	dpkg --add-architecture arm64
+	apt-get update -q >/dev/null
+fi
 ver=$(apt-cache policy qemu-system-arm:arm64 2>/dev/null | awk '/Candidate:/ { print $2 }')
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	log "no candidate for qemu-system-arm:arm64: apt-get update"
