@@ -34,10 +34,17 @@ rd() {
 }
 wr() { devmem "$1" 32 "$2"; }
 hex() { printf '0x%x' "$1"; }
-# cell FILE I: the I-th (from 0) big-endian 32-bit cell of a property.
-cell() {
-	od -An -tx1 -v "$1" | tr -d ' \n' | cut -c$(($2 * 8 + 1))-$(($2 * 8 + 8)) |
-		sed 's/^/0x/'
+# cells FILE: a property's big-endian 32-bit cells, in decimal (one od,
+# no pipeline: every process costs a lot under nested emulation).
+cells() {
+	# shellcheck disable=SC2046
+	set -- $(od -An -tx1 -v "$1")
+	out=
+	while [ $# -ge 4 ]; do
+		out="$out $((0x$1$2$3$4))"
+		shift 4
+	done
+	echo $out
 }
 # node PREFIX: the platform-bus node QEMU made for the outer device
 # PREFIX (QEMU names it after the outer device: a003e00.virtio_mmio@0),
@@ -54,11 +61,15 @@ node() {
 # device PREFIX: sets B (register base) and SPI, or reports the node
 # missing.
 device() {
-	B= SPI=
-	d=$(node "$1") || { tap 0 "$2_node" "no $PB/$1@* node"; return 1; }
-	B=$((PB_BASE + $(cell "$d/reg" 0)))
-	SPI=$(($(cell "$d/interrupts" 1)))
-	tap 1 "$2_node" "${d#"$PB"/} at $(hex "$B"), SPI $SPI"
+	B= SPI= name=$2
+	d=$(node "$1") || { tap 0 "${name}_node" "no $PB/$1@* node"; return 1; }
+	# shellcheck disable=SC2046
+	set -- $(cells "$d/reg")
+	B=$((PB_BASE + $1))
+	# shellcheck disable=SC2046
+	set -- $(cells "$d/interrupts")
+	SPI=$2
+	tap 1 "${name}_node" "${d#"$PB"/} at $(hex "$B"), SPI $SPI"
 }
 # expect NAME ACTUAL EXPECTED
 expect() {
