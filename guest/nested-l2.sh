@@ -44,7 +44,7 @@ cells() {
 		out="$out $((0x$1$2$3$4))"
 		shift 4
 	done
-	echo $out
+	echo "${out# }"
 }
 # node PREFIX: the platform-bus node QEMU made for the outer device
 # PREFIX (QEMU names it after the outer device: a003e00.virtio_mmio@0),
@@ -61,7 +61,7 @@ node() {
 # device PREFIX: sets B (register base) and SPI, or reports the node
 # missing.
 device() {
-	B= SPI= name=$2
+	B='' SPI='' name=$2
 	d=$(node "$1") || { tap 0 "${name}_node" "no $PB/$1@* node"; return 1; }
 	# shellcheck disable=SC2046
 	set -- $(cells "$d/reg")
@@ -87,7 +87,7 @@ periphid() {
 # pending: 1 if the device's SPI is pending at the inner GIC
 pending() {
 	id=$((32 + SPI))
-	echo $((($(rd $((GICD + 0x200 + id / 32 * 4))) >> (id % 32)) & 1))
+	echo $((($(rd $((GICD + 0x200 + (id / 32) * 4))) >> (id % 32)) & 1))
 }
 # wait_pending WANT: poll the GIC for up to 3 s
 wait_pending() {

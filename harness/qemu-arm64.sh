@@ -26,7 +26,9 @@ if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	apt-get update -q >/dev/null
 	ver=$(apt-cache policy qemu-system-arm:arm64 | awk '/Candidate:/ { print $2 }')
 fi
-[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "qemu-system-arm:arm64 is not available"
+if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+	die "qemu-system-arm:arm64 is not available"
+fi
 if [ "$(cat "$Q/root/.version" 2>/dev/null)" = "$ver" ]; then
 	echo "$Q/root"
 	exit 0
