@@ -159,7 +159,12 @@ ssize_t vfio_platform_region_rw(struct vfio_platform_device *vpdev,
 	u64 pos = *ppos, off = pos & VFIO_PLATFORM_OFFSET_MASK;
 	u64 index = pos >> VFIO_PLATFORM_OFFSET_SHIFT;
 	struct vfio_platform_region *region;
-	u8 buf[VFIO_PLATFORM_RW_CHUNK];
+	/*
+	 * Every byte is written before it is read: not cleared on each call
+	 * (CONFIG_INIT_STACK_ALL_ZERO), which would add a 256-byte memset to
+	 * every register access.
+	 */
+	u8 buf[VFIO_PLATFORM_RW_CHUNK] __uninitialized;
 	void __iomem *io;
 	size_t done = 0;
 
