@@ -43,8 +43,10 @@ def parse(path):
     text = open(path, errors="replace").read().replace("\r", "")
     metrics, sums, problems = {}, {}, []
     rc = None
-    in_dmesg = False
+    in_bench = in_dmesg = False
     for line in text.split("\n"):
+        if line.startswith("### BENCH-START"):
+            in_bench = True
         m = re.match(r"^BENCH (\S+) (\S+) (\S+)$", line)
         if m:
             if m.group(1) in metrics:
@@ -58,7 +60,8 @@ def parse(path):
         m = re.match(r"^### BENCH-END rc=(\d+)", line)
         if m:
             rc = int(m.group(1))
-        if line.startswith("BENCH-ERROR") or line.startswith("# "):
+            in_bench = False
+        if in_bench and (line.startswith("BENCH-ERROR") or line.startswith("# ")):
             problems.append(line)
         if line.startswith("### DMESG"):
             in_dmesg = True
