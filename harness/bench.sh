@@ -6,12 +6,12 @@
 # noiommu mode's machine, then medians and ratios
 # (harness/bench-report.py): a table on stdout, JSON in
 # build/bench/bench.json.
-#   ROUNDS=N        rounds per kernel (default 5, at least 3)
+#   ROUNDS=N        rounds per kernel (default 7, at least 3)
 #   BENCH_SCALE=N   iteration count multiplier in the guest (default 4)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/harness/modes.sh"
 
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 SCALE=${BENCH_SCALE:-4}
 [ "$ROUNDS" -ge 3 ] 2>/dev/null || die "ROUNDS must be 3 or more"
 B=$BUILD/bench
@@ -65,7 +65,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 log "$ROUNDS rounds per kernel after $((SECONDS - t0)) s"
 
-"$TOP/harness/bench-report.py" --json "$B/bench.json" \
+"$TOP/harness/bench-report.py" --json "$B/bench.json" --markdown "$B/bench.md" \
 	--machine "$(nproc) CPUs ($(uname -m) host), QEMU TCG: $qemu_version" \
 	--ours "$(base_version) + series $(git -C "$BUILD/linux" rev-parse --short HEAD)" \
 	--upstream "$(base_version), upstream vfio-platform" \
