@@ -66,7 +66,7 @@ done
 log "$ROUNDS rounds per kernel after $((SECONDS - t0)) s"
 
 "$TOP/harness/bench-report.py" --json "$B/bench.json" --markdown "$B/bench.md" \
-	--machine "$(nproc) CPUs ($(uname -m) host), QEMU TCG: $qemu_version" \
+	--machine "$(nproc) CPUs ($(uname -m), $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)), QEMU TCG: $qemu_version" \
 	--ours "$(base_version) + series $(git -C "$BUILD/linux" rev-parse --short HEAD)" \
 	--upstream "$(base_version), upstream vfio-platform" \
 	--rounds "$ROUNDS" --scale "$SCALE" "$B"/round-*.log
