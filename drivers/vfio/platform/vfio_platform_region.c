@@ -242,9 +242,14 @@ static noinline size_t vfio_platform_region_bulk(void __iomem *io, u64 off,
 	return done;
 }
 
-ssize_t vfio_platform_region_rw(struct vfio_platform_device *vpdev,
-				char __user *ubuf, size_t count, loff_t *ppos,
-				bool write)
+/*
+ * Inlined into vfio_platform_core_read() and vfio_platform_core_write():
+ * a register access is one call from the VFIO core and no more.
+ */
+static __always_inline ssize_t
+vfio_platform_region_rw(struct vfio_platform_device *vpdev,
+			char __user *ubuf, size_t count, loff_t *ppos,
+			bool write)
 {
 	u64 pos = *ppos, off = pos & VFIO_PLATFORM_OFFSET_MASK;
 	u64 index = pos >> VFIO_PLATFORM_OFFSET_SHIFT;
@@ -285,6 +290,41 @@ ssize_t vfio_platform_region_rw(struct vfio_platform_device *vpdev,
 	*ppos += done;
 	return done;
 }
+
+/**
+ * vfio_platform_core_read() - vfio_device_ops.read of the core
+ * @vdev: the VFIO device
+ * @buf: user buffer
+ * @count: bytes to read
+ * @ppos: file offset: region offset plus offset in the region
+ *
+ * Return: bytes read or a negative errno.
+ */
+ssize_t vfio_platform_core_read(struct vfio_device *vdev, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	return vfio_platform_region_rw(container_of(vdev, struct vfio_platform_device, vdev),
+				       buf, count, ppos, false);
+}
+EXPORT_SYMBOL_GPL(vfio_platform_core_read);
+
+/**
+ * vfio_platform_core_write() - vfio_device_ops.write of the core
+ * @vdev: the VFIO device
+ * @buf: user buffer
+ * @count: bytes to write
+ * @ppos: file offset: region offset plus offset in the region
+ *
+ * Return: bytes written or a negative errno.
+ */
+ssize_t vfio_platform_core_write(struct vfio_device *vdev,
+				 const char __user *buf, size_t count,
+				 loff_t *ppos)
+{
+	return vfio_platform_region_rw(container_of(vdev, struct vfio_platform_device, vdev),
+				       (char __user *)buf, count, ppos, true);
+}
+EXPORT_SYMBOL_GPL(vfio_platform_core_write);
 
 int vfio_platform_region_mmap(struct vfio_platform_device *vpdev,
 			      struct vm_area_struct *vma)
