@@ -10,7 +10,6 @@
  */
 
 #include <linux/io.h>
-#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -154,10 +153,11 @@ static void vfio_platform_write_chunk(void __iomem *io, u64 off,
 }
 
 /*
- * One register: @count is 1, 2, 4 or 8 and @off is aligned to it, as in
- * nearly every access of a VMM or a user-space driver. One access of that
- * width, without the chunk and width loops of bulk transfers; the bytes
- * are in the device's (little-endian) order, as in the bulk path.
+ * One register: @count is 1, 2, 4 or (on 64-bit kernels) 8 and @off is
+ * aligned to it, as in nearly every access of a VMM or a user-space
+ * driver. One access of that width, without the chunk and width loops of
+ * bulk transfers; the bytes are in the device's (little-endian) order, as
+ * in the bulk path.
  */
 static int vfio_platform_region_reg(void __iomem *io, u64 off,
 				    char __user *ubuf, size_t count,
@@ -275,8 +275,8 @@ vfio_platform_region_rw(struct vfio_platform_device *vpdev,
 	if (write)
 		wmb(); /* the user's memory writes (descriptors) before MMIO */
 
-	if (count <= sizeof(u64) && is_power_of_2(count) &&
-	    IS_ALIGNED(off, count))
+	/* 1, 2, 4 or 8 (on 64-bit) bytes, aligned to their width */
+	if (vfio_platform_access_width(off, count) == count)
 		done = vfio_platform_region_reg(io, off, ubuf, count, write) ?
 		       0 : count;
 	else
