@@ -10,6 +10,7 @@
  */
 
 #include <linux/io.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -275,8 +276,9 @@ vfio_platform_region_rw(struct vfio_platform_device *vpdev,
 	if (write)
 		wmb(); /* the user's memory writes (descriptors) before MMIO */
 
-	/* 1, 2, 4 or 8 (on 64-bit) bytes, aligned to their width */
-	if (vfio_platform_access_width(off, count) == count)
+	/* 1, 2, 4 or (on 64-bit) 8 bytes, aligned to their width */
+	if (count <= (IS_ENABLED(CONFIG_64BIT) ? 8 : 4) &&
+	    is_power_of_2(count) && IS_ALIGNED(off, count))
 		done = vfio_platform_region_reg(io, off, ubuf, count, write) ?
 		       0 : count;
 	else
