@@ -3,11 +3,12 @@
 #   make demo            build, boot, show vfio-platform at work (main job)
 #   make check           all tests; ends with "N passed, N failed, N skipped"
 #   make check BASE=upstream   the same guest tests against pristine 6.12
+#   make bench           ours vs upstream: interleaved rounds, medians, ratios
 #   make tree | kernel | series | deps
 BASE ?= ours
 export BASE
 
-.PHONY: all deps tree kernel check series demo compare clean
+.PHONY: all deps tree kernel check series demo compare bench clean
 all: check
 
 deps:
@@ -27,6 +28,9 @@ series: tree
 
 compare:
 	@bash harness/compare.sh
+
+bench:
+	@bash harness/bench.sh
 
 demo:
 	@bash harness/demo.sh

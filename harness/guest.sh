@@ -56,6 +56,10 @@ for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm; do
 done
 [ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"
 [ -f "$R/kselftest/kselftest-list.txt" ] || : >"$R/kselftest/kselftest-list.txt"
+# The benchmark program: its short round is a test like the kselftests.
+mkdir -p "$R/kselftest/bench"
+cp "$("$TOP/harness/bench-build.sh" | tail -n 1)" "$R/kselftest/bench/"
+echo "bench:vfio_platform_bench" >>"$R/kselftest/kselftest-list.txt"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
 [ "$mode" = nested ] && "$TOP/harness/nested.sh" "$OUT/arch/arm64/boot/Image" >/dev/null
 

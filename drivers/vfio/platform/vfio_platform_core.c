@@ -278,41 +278,6 @@ long vfio_platform_core_ioctl(struct vfio_device *vdev, unsigned int cmd,
 EXPORT_SYMBOL_GPL(vfio_platform_core_ioctl);
 
 /**
- * vfio_platform_core_read() - vfio_device_ops.read of the core
- * @vdev: the VFIO device
- * @buf: user buffer
- * @count: bytes to read
- * @ppos: file offset: region offset plus offset in the region
- *
- * Return: bytes read or a negative errno.
- */
-ssize_t vfio_platform_core_read(struct vfio_device *vdev, char __user *buf,
-				size_t count, loff_t *ppos)
-{
-	return vfio_platform_region_rw(container_of(vdev, struct vfio_platform_device, vdev),
-				       buf, count, ppos, false);
-}
-EXPORT_SYMBOL_GPL(vfio_platform_core_read);
-
-/**
- * vfio_platform_core_write() - vfio_device_ops.write of the core
- * @vdev: the VFIO device
- * @buf: user buffer
- * @count: bytes to write
- * @ppos: file offset: region offset plus offset in the region
- *
- * Return: bytes written or a negative errno.
- */
-ssize_t vfio_platform_core_write(struct vfio_device *vdev,
-				 const char __user *buf, size_t count,
-				 loff_t *ppos)
-{
-	return vfio_platform_region_rw(container_of(vdev, struct vfio_platform_device, vdev),
-				       (char __user *)buf, count, ppos, true);
-}
-EXPORT_SYMBOL_GPL(vfio_platform_core_write);
-
-/**
  * vfio_platform_core_mmap() - vfio_device_ops.mmap of the core
  * @vdev: the VFIO device
  * @vma: the mapping; vm_pgoff is the region offset plus offset in the region

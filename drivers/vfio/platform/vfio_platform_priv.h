@@ -36,9 +36,6 @@ static inline unsigned int vfio_platform_access_width(u64 addr, size_t len)
 	return width;
 }
 
-ssize_t vfio_platform_region_rw(struct vfio_platform_device *vpdev,
-				char __user *ubuf, size_t count, loff_t *ppos,
-				bool write);
 int vfio_platform_region_mmap(struct vfio_platform_device *vpdev,
 			      struct vm_area_struct *vma);
 int vfio_platform_region_info(struct vfio_platform_device *vpdev,
