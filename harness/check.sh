@@ -29,7 +29,7 @@ if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
 fi
 
 logs=()
-for mode in ${MODES:-noiommu smmu composite}; do
+for mode in ${MODES:-noiommu smmu composite handover}; do
 	t=$SECONDS
 	dtb=$("$TOP/harness/guest.sh" "$mode" | tail -n 1)
 	. "$TOP/harness/modes.sh"

@@ -27,6 +27,11 @@ mode_setup() {
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet vfiotest.only=vfio_platform_devtree_test"
 		DTS_EDIT="dma-engine.dtsi irq-engine.dtsi"
 		;;
+	handover)
+		# QEMU's own device tree: gpio-pl061 drives the PL061, so the
+		# tests take it from an interrupt-controller driver.
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_handover_test,vfio_platform_irq_test"
+		;;
 	*) die "unknown mode $1" ;;
 	esac
 }
