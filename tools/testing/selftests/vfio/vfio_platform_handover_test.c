@@ -53,7 +53,7 @@ static int file_has(const char *path, const char *needle)
 		len += n;
 	close(fd);
 	buf[len] = '\0';
-	return strstr(buf, needle) != NULL;
+	return !!strstr(buf, needle);
 }
 
 FIXTURE(handover) {
@@ -66,7 +66,9 @@ FIXTURE_SETUP(handover)
 {
 	char drv[VPT_NAME_MAX];
 
-	self->dev.fd = self->dev.group = self->dev.container = -1;
+	self->dev.fd = -1;
+	self->dev.group = -1;
+	self->dev.container = -1;
 	self->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
 	if (access("/sys/bus/amba/devices/" PL061, F_OK))
