@@ -30,7 +30,7 @@ if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
 fi
 
 logs=()
-for mode in ${MODES:-noiommu smmu composite nested}; do
+for mode in ${MODES:-noiommu smmu composite handover nested}; do
 	t=$SECONDS
 	dtb=$("$TOP/harness/guest.sh" "$mode" | tail -n 1)
 	. "$TOP/harness/modes.sh"

@@ -44,6 +44,14 @@ mode_setup() {
 		MEMORY=1024
 		INITRD=$BUILD/guest/initramfs-nested.cpio.gz
 		;;
+	handover)
+		# QEMU's own device tree: gpio-pl061 drives the PL061, so the
+		# tests take it from an interrupt-controller driver. Without
+		# ACPI, system_powerdown presses the power button on PL061
+		# line 3 (gpio-keys), not an ACPI event.
+		MACHINE=virt,acpi=off
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_handover_test,vfio_platform_irq_test"
+		;;
 	*) die "unknown mode $1" ;;
 	esac
 }

@@ -49,6 +49,8 @@ struct vfio_platform_region {
  * @trigger: eventfd signalled on each interrupt
  * @mask_fd: eventfd that masks the line when signalled
  * @unmask_fd: eventfd that unmasks the line when signalled
+ * @mask_ctx: the eventfd of @mask_fd (a reference), to refuse it as trigger
+ * @unmask_ctx: the eventfd of @unmask_fd (a reference), likewise
  * @name: name of the line in /proc/interrupts while requested
  * @of_node: device-tree node the line was described in, or NULL
  * @of_index: index of the line in the "interrupts" property of @of_node
@@ -63,6 +65,8 @@ struct vfio_platform_irq {
 	struct eventfd_ctx *trigger;
 	struct virqfd *mask_fd;
 	struct virqfd *unmask_fd;
+	struct eventfd_ctx *mask_ctx;
+	struct eventfd_ctx *unmask_ctx;
 	char *name;
 	struct device_node *of_node;
 	unsigned int of_index;

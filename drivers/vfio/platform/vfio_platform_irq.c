@@ -165,6 +165,16 @@ static int vfio_platform_irq_set_trigger(struct vfio_platform_device *vpdev,
 	trigger = eventfd_ctx_fdget(fd);
 	if (IS_ERR(trigger))
 		return PTR_ERR(trigger);
+	/*
+	 * The handler signals the trigger under irq->lock, and a mask or
+	 * unmask eventfd runs its handler right in that signal: the same
+	 * eventfd in both roles would deadlock, or re-arm a level line from
+	 * its own interrupt forever.
+	 */
+	if (trigger == irq->mask_ctx || trigger == irq->unmask_ctx) {
+		eventfd_ctx_put(trigger);
+		return -EINVAL;
+	}
 
 	if (irq->requested) {
 		spin_lock_irqsave(&irq->lock, flags);
@@ -209,14 +219,24 @@ static int vfio_platform_irq_set_trigger(struct vfio_platform_device *vpdev,
 	return 0;
 }
 
+static void vfio_platform_irq_put_ctx(struct eventfd_ctx **pctx)
+{
+	if (*pctx)
+		eventfd_ctx_put(*pctx);
+	*pctx = NULL;
+}
+
 static int vfio_platform_irq_set_fd(struct vfio_platform_irq *irq,
 				    struct virqfd **pvirqfd,
+				    struct eventfd_ctx **pctx,
 				    int (*handler)(void *, void *), s32 fd)
 {
 	struct eventfd_ctx *ctx;
+	int ret;
 
 	if (fd == -1) {
 		vfio_virqfd_disable(pvirqfd);
+		vfio_platform_irq_put_ctx(pctx);
 		return 0;
 	}
 	if (fd < 0)
@@ -226,10 +246,21 @@ static int vfio_platform_irq_set_fd(struct vfio_platform_irq *irq,
 	ctx = eventfd_ctx_fdget(fd);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	eventfd_ctx_put(ctx);
+	/* Not the trigger's eventfd: see vfio_platform_irq_set_trigger(). */
+	if (ctx == irq->trigger) {
+		eventfd_ctx_put(ctx);
+		return -EINVAL;
+	}
 
 	vfio_virqfd_disable(pvirqfd);
-	return vfio_virqfd_enable(irq, handler, NULL, NULL, pvirqfd, fd);
+	vfio_platform_irq_put_ctx(pctx);
+	ret = vfio_virqfd_enable(irq, handler, NULL, NULL, pvirqfd, fd);
+	if (ret) {
+		eventfd_ctx_put(ctx);
+		return ret;
+	}
+	*pctx = ctx;
+	return 0;
 }
 
 static int vfio_platform_irq_action(struct vfio_platform_device *vpdev,
@@ -259,8 +290,10 @@ static int vfio_platform_irq_action(struct vfio_platform_device *vpdev,
 		if (type == VFIO_IRQ_SET_DATA_EVENTFD)
 			return action == VFIO_IRQ_SET_ACTION_MASK ?
 				vfio_platform_irq_set_fd(irq, &irq->mask_fd,
+							 &irq->mask_ctx,
 							 vfio_platform_irq_mask_fd, fd) :
 				vfio_platform_irq_set_fd(irq, &irq->unmask_fd,
+							 &irq->unmask_ctx,
 							 vfio_platform_irq_unmask_fd, fd);
 		if (set)
 			vfio_platform_irq_set_masked(irq,
@@ -319,6 +352,8 @@ void vfio_platform_irqs_teardown(struct vfio_platform_device *vpdev)
 
 		vfio_virqfd_disable(&irq->mask_fd);
 		vfio_virqfd_disable(&irq->unmask_fd);
+		vfio_platform_irq_put_ctx(&irq->mask_ctx);
+		vfio_platform_irq_put_ctx(&irq->unmask_ctx);
 		vfio_platform_irq_release(irq);
 		irq->masked = false;
 	}

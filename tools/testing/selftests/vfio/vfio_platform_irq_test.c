@@ -344,16 +344,11 @@ TEST_F(pl061, level_irq)
 	EXPECT_EQ(1, info.count);
 	EXPECT_EQ(LEVEL_FLAGS, info.flags & LEVEL_FLAGS);
 
-	ret = vpt_irq_eventfd(self->dev.fd, 0, TRIGGER, self->efd);
 	/*
-	 * gpio-pl061 is an interrupt controller: it installs a chained
-	 * handler on its parent line, and removing that handler leaves the
-	 * line unrequestable (IRQ_NOREQUEST) in 6.12. Until the handover from
-	 * such drivers is fixed, that known case is a SKIP, not a pass.
+	 * Also where gpio-pl061 had the PL061 and chained its handler to
+	 * this line: removing a chained handler gives the line back.
 	 */
-	if (ret == -EINVAL && !strcmp(self->dev.orig_driver, "pl061_gpio"))
-		SKIP(return,
-		     "IRQ left unrequestable by gpio-pl061's chained handler (known 6.12 limitation)");
+	ret = vpt_irq_eventfd(self->dev.fd, 0, TRIGGER, self->efd);
 	ASSERT_EQ(0, ret) TH_LOG("the PL061 IRQ cannot be requested: %s",
 				 strerror(-ret));
 
