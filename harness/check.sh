@@ -6,6 +6,8 @@
 #   BASE=upstream  run the guest tests against pristine 6.12
 #   MODES="..."    the guest modes to run (default: all)
 #   HOST_CHECKS=0  skip the host checks (checkpatch, sparse, W=1, bisect)
+#   DEBUG_KERNEL=0 skip the guest runs under the debug kernel
+#   DEBUG_MODES="..." the guest modes of the debug kernel (default: MODES)
 . "$(dirname "$0")/lib.sh"
 
 t0=$SECONDS
@@ -29,17 +31,36 @@ if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
 fi
 
 logs=()
-for mode in ${MODES:-noiommu smmu composite}; do
+# run_guests KERNEL IMAGE MODE...: the guest suite in each mode; the debug
+# kernel's logs are console-debug-MODE.log (results "debug/MODE/...").
+run_guests() {
+	local kernel=$1 image=$2 prefix= mode t dtb
+	shift 2
+	[ "$kernel" = test ] || prefix=$kernel-
+	for mode in "$@"; do
+		t=$SECONDS
+		dtb=$(KERNEL=$kernel "$TOP/harness/guest.sh" "$mode" | tail -n 1)
+		. "$TOP/harness/modes.sh"
+		mode_setup "$mode"
+		"$TOP/harness/run-guest.py" --kernel "$image" --initrd "${dtb%/*}/initramfs.cpio.gz" \
+			--dtb "$dtb" --machine "$MACHINE" --append "$APPEND" \
+			--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
+		logs+=("$R/console-$prefix$mode.log")
+		log "guest $prefix$mode: $((SECONDS - t)) s"
+	done
+}
+run_guests test "$image" ${MODES:-noiommu smmu composite}
+
+# The debug kernel (harness/config/debug.config): the same guest suite
+# under KASAN, UBSAN, lockdep, DEBUG_OBJECTS and kmemleak. DEBUG_KERNEL=0
+# skips it; DEBUG_MODES picks its modes (default: those of the test kernel).
+if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 	t=$SECONDS
-	dtb=$("$TOP/harness/guest.sh" "$mode" | tail -n 1)
-	. "$TOP/harness/modes.sh"
-	mode_setup "$mode"
-	"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$BUILD/guest/initramfs.cpio.gz" \
-		--dtb "$dtb" --machine "$MACHINE" --append "$APPEND" \
-		--log "$R/console-$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
-	logs+=("$R/console-$mode.log")
-	log "guest $mode: $((SECONDS - t)) s"
-done
+	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
+	log "debug kernel ready after $((SECONDS - t)) s"
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} run_guests debug "$dimage" \
+		${DEBUG_MODES:-${MODES:-noiommu smmu composite}}
+fi
 
 "$TOP/harness/results.py" "${logs[@]}" >"$R/guest.txt"
 cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") >"$R/results.txt"
