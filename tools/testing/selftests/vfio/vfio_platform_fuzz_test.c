@@ -27,7 +27,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,10 +55,12 @@
 #define MAX_SNAP	64
 #define MAX_REPORTS	10
 
-#ifndef offsetofend
-#define offsetofend(type, member) \
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-#endif
+/* The bytes each ioctl reads first, and where cap_offset ends. */
+#define DEV_INFO_MINSZ	(offsetof(struct vfio_device_info, num_irqs) + 4)
+#define DEV_INFO_CAPSZ	(offsetof(struct vfio_device_info, cap_offset) + 4)
+#define IRQ_INFO_MINSZ	(offsetof(struct vfio_irq_info, count) + 4)
+#define IRQ_INFO_CAPSZ	(offsetof(struct vfio_irq_info, cap_offset) + 4)
+#define IRQ_SET_MINSZ	(offsetof(struct vfio_irq_set, count) + 4)
 
 #define RW_CHUNK	256	/* vfio-platform's bounce buffer */
 
@@ -98,7 +99,7 @@ static bool chance(unsigned int pct)
 
 #define PICK(...) ({ \
 	const uint64_t __v[] = { __VA_ARGS__ }; \
-	__v[below(sizeof(__v) / sizeof(__v[0]))]; \
+	__v[below(ARRAY_SIZE(__v))]; \
 })
 
 /* ---- expectations ---- */
@@ -190,13 +191,13 @@ static void report(struct fuzz *f, long ret, int err, const struct expect *e)
 	if (f->unexpected > MAX_REPORTS)
 		return;
 	if (e->ok)
-		snprintf(want, sizeof(want), "success (%" PRId64 ")", e->val);
+		snprintf(want, sizeof(want), "success (%lld)", (long long)e->val);
 	else
 		snprintf(want, sizeof(want), "%s/%s/%s", strerrorname_np(e->errs[0]) ?: "-",
 			 e->errs[1] ? strerrorname_np(e->errs[1]) : "-",
 			 e->errs[2] ? strerrorname_np(e->errs[2]) : "-");
-	printf("# %s: call %" PRIu64 " %s(%s): got %ld (%s), want %s\n",
-	       f->name, f->calls, f->op, f->desc, ret,
+	printf("# %s: call %llu %s(%s): got %ld (%s), want %s\n",
+	       f->name, (unsigned long long)f->calls, f->op, f->desc, ret,
 	       ret < 0 ? strerrorname_np(err) : "ok", want);
 	fflush(stdout);
 }
@@ -230,7 +231,8 @@ static void note(struct fuzz *f, const char *fmt, ...)
 	if (f->unexpected > MAX_REPORTS)
 		return;
 	va_start(ap, fmt);
-	printf("# %s: after call %" PRIu64 ": ", f->name, f->calls);
+	printf("# %s: after call %llu: ", f->name,
+	       (unsigned long long)f->calls);
 	vprintf(fmt, ap);
 	printf("\n");
 	fflush(stdout);
@@ -306,8 +308,8 @@ static size_t info_written(uint32_t argsz, size_t minsz, size_t capsz,
 
 static void fuzz_device_info(struct fuzz *f)
 {
-	const size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
-	const size_t capsz = offsetofend(struct vfio_device_info, cap_offset);
+	const size_t minsz = DEV_INFO_MINSZ;
+	const size_t capsz = DEV_INFO_CAPSZ;
 	uint32_t argsz = pick_argsz(minsz, f->info_need);
 	size_t r = pick_room(f->info_need), wr;
 	struct vfio_device_info *p = room(f, r);
@@ -394,8 +396,8 @@ static void fuzz_region_info(struct fuzz *f)
 
 static void fuzz_irq_info(struct fuzz *f)
 {
-	const size_t minsz = offsetofend(struct vfio_irq_info, count);
-	const size_t capsz = offsetofend(struct vfio_irq_info, cap_offset);
+	const size_t minsz = IRQ_INFO_MINSZ;
+	const size_t capsz = IRQ_INFO_CAPSZ;
 	uint32_t index = pick_index(f->info.num_irqs);
 	uint32_t need = index < f->info.num_irqs ? f->irq_need[index] : capsz + 64;
 	uint32_t argsz = pick_argsz(minsz, need);
@@ -528,9 +530,9 @@ static void check_counts(struct fuzz *f)
 		if (read(f->pool[i], &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 			note(f, "eventfd read: %s", strerror(errno));
 		if (cnt != f->count[i])
-			note(f, "eventfd %d counted %" PRIu64 ", want %" PRIu64
-			     " (last call %s(%s))", i, cnt, f->count[i], f->op,
-			     f->desc);
+			note(f, "eventfd %d counted %llu, want %llu (last call %s(%s))",
+			     i, (unsigned long long)cnt,
+			     (unsigned long long)f->count[i], f->op, f->desc);
 		f->count[i] = 0;
 	}
 }
@@ -581,9 +583,24 @@ static bool one_bit(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
+/* vfio_set_irqs_validate_and_prepare(), one sub-index per line */
+static bool hdr_valid(struct fuzz *f, const struct vfio_irq_set *set)
+{
+	const uint32_t known = VFIO_IRQ_SET_DATA_TYPE_MASK |
+			       VFIO_IRQ_SET_ACTION_TYPE_MASK;
+
+	if (set->argsz < IRQ_SET_MINSZ || set->index >= f->info.num_irqs)
+		return false;
+	if (set->count >= 0xffffffffu - set->start || (set->flags & ~known))
+		return false;
+	if (set->start >= 1 || set->start + set->count > 1)
+		return false;
+	return one_bit(set->flags & VFIO_IRQ_SET_DATA_TYPE_MASK);
+}
+
 static void fuzz_set_irqs(struct fuzz *f)
 {
-	const size_t minsz = offsetofend(struct vfio_irq_set, count);
+	const size_t minsz = IRQ_SET_MINSZ;
 	uint32_t flags = pick_flags();
 	uint32_t type = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	uint32_t action = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
@@ -643,11 +660,7 @@ static void fuzz_set_irqs(struct fuzz *f)
 	/* The model: vfio_set_irqs_validate_and_prepare(), then ours. */
 	if (r < minsz) {
 		e = want_err(EFAULT, 0, 0);
-	} else if (argsz < minsz || index >= f->info.num_irqs ||
-		   count >= 0xffffffffu - start ||
-		   (flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK |
-			      VFIO_IRQ_SET_ACTION_TYPE_MASK)) ||
-		   start >= 1 || start + count > 1 || !one_bit(type) ||
+	} else if (!hdr_valid(f, set) ||
 		   (elem && argsz - minsz < count * elem)) {
 		e = want_err(EINVAL, 0, 0);
 	} else if (r < minsz + count * elem) {
@@ -814,8 +827,9 @@ static void fuzz_rw(struct fuzz *f, bool write)
 			return;
 	}
 	f->op = write ? "pwrite" : "pread";
-	DESC("region %u, pos %#" PRIx64 ", count %#" PRIx64 ", room %zu%s",
-	     index, pos, count, r, wild_buf ? ", wild buffer" : "");
+	DESC("region %u, pos %#llx, count %#llx, room %zu%s", index,
+	     (unsigned long long)pos, (unsigned long long)count, r,
+	     wild_buf ? ", wild buffer" : "");
 	if (write)
 		ret = pwrite(f->fd, buf, count, (off_t)pos);
 	else
@@ -861,8 +875,9 @@ static void check_map(struct fuzz *f, int i)
 	for (k = 0; k < len; k += 4) {
 		a = vpt_mmio_read32((uint8_t *)f->map[i] + (off - f->map_off[i]), k);
 		if (vpt_read32(f->fd, reg, off + k, &b) || a != b)
-			note(f, "mapping %p (region %u + %#" PRIx64 "): %#x, pread %#x",
-			     f->map[i], f->map_region[i], off + k, a, b);
+			note(f, "mapping %p (region %u + %#llx): %#x, pread %#x",
+			     f->map[i], f->map_region[i],
+			     (unsigned long long)(off + k), a, b);
 	}
 }
 
@@ -935,8 +950,8 @@ static void fuzz_mmap(struct fuzz *f)
 		e = want_err(EINVAL, ENOMEM, EOVERFLOW);
 
 	f->op = "mmap";
-	DESC("off %#" PRIx64 ", len %#" PRIx64 ", prot %#x, flags %#x", off, len,
-	     prot, flags);
+	DESC("off %#llx, len %#llx, prot %#x, flags %#x",
+	     (unsigned long long)off, (unsigned long long)len, prot, flags);
 	p = mmap(NULL, len, prot, flags, f->fd, off);
 	if (!check(f, p == MAP_FAILED ? -1 : 0, errno, e) || p == MAP_FAILED) {
 		if (p != MAP_FAILED)
@@ -1063,10 +1078,14 @@ static void check_state(struct fuzz *f)
 
 	for (i = 0; i < f->nsnap; i++) {
 		if (snap_read(f, &f->snap[i], &v))
-			note(f, "register %#" PRIx64 ": unreadable", f->snap[i].off);
+			note(f, "register %#llx: unreadable",
+			     (unsigned long long)f->snap[i].off);
 		else if (v != f->snap[i].val)
-			note(f, "register %u+%#" PRIx64 " = %#" PRIx64 ", was %#" PRIx64,
-			     f->snap[i].region, f->snap[i].off, v, f->snap[i].val);
+			note(f, "register %u+%#llx = %#llx, was %#llx",
+			     f->snap[i].region,
+			     (unsigned long long)f->snap[i].off,
+			     (unsigned long long)v,
+			     (unsigned long long)f->snap[i].val);
 	}
 	if (vpt_device_info(f->fd, &info) || info.num_regions != f->info.num_regions ||
 	    info.num_irqs != f->info.num_irqs || info.flags != f->info.flags)
@@ -1088,10 +1107,11 @@ static void reopen(struct fuzz *f)
 	f->dev->fd = -1;
 	fd = vpt_get_fd(f->dev);
 	if (fd < 0) {
-		note(f, "reopen: %s", strerror(-fd));
+		note(f, "device fd: %s", strerror(-fd));
 		return;
 	}
-	f->fd = f->dev->fd = fd;
+	f->dev->fd = fd;
+	f->fd = fd;
 	f->reopens++;
 	/* The last close freed every line and eventfd. */
 	for (i = 0; i < f->info.num_irqs; i++) {
@@ -1196,7 +1216,7 @@ static uint32_t info_need(int fd, unsigned long cmd, void *buf, size_t sz,
 }
 
 static int fuzz_init(struct __test_metadata *_metadata, struct fuzz *f,
-		      struct vpt_dev *dev, const char *name, bool write_safe)
+		     struct vpt_dev *dev, const char *name, bool write_safe)
 {
 	unsigned int i;
 
@@ -1334,7 +1354,8 @@ static void check_irq_works(struct fuzz *f)
 			ret = -1;
 	}
 	if (ret != 1 || cnt != 1)
-		note(f, "interrupt after fuzzing: %d, count %" PRIu64, ret, cnt);
+		note(f, "interrupt after fuzzing: %d, count %llu", ret,
+		     (unsigned long long)cnt);
 	vpt_irq_none(f->fd, 0, TRIGGER, 0);
 out:
 	close(efd);
@@ -1358,9 +1379,9 @@ TEST_F_TIMEOUT(fuzz, calls, 300)
 	rng = seed;
 	for (i = 0; name[i]; i++)
 		rng = rng * 31 + name[i];
-	printf("# %s: seed %#" PRIx64 " (VFIO_FUZZ_SEED), %" PRIu64
-	       " calls (VFIO_FUZZ_CALLS), at most %.0f s (VFIO_FUZZ_SECONDS)\n",
-	       name, seed, calls, limit);
+	printf("# %s: seed %#llx (VFIO_FUZZ_SEED), %llu calls (VFIO_FUZZ_CALLS)",
+	       name, (unsigned long long)seed, (unsigned long long)calls);
+	printf(", at most %.0f s (VFIO_FUZZ_SECONDS)\n", limit);
 
 	while (f->calls < calls) {
 		uint64_t before = f->calls;
@@ -1417,21 +1438,25 @@ TEST_F_TIMEOUT(fuzz, calls, 300)
 	check_state(f);
 	t = now() - t0;
 
-	printf("# %s: %" PRIu64 " calls in %.1f s, %" PRIu64 " cycles, %" PRIu64
-	       " reopens, %" PRIu64 " mappings, %" PRIu64 " loopback interrupts, %"
-	       PRIu64 " succeeded, unexpected %" PRIu64 "\n",
-	       name, f->calls, t, f->cycles, f->reopens, f->maps, f->fired, f->ok,
-	       f->unexpected);
+	printf("# %s: %llu calls in %.1f s, %llu cycles, %llu reopens",
+	       name, (unsigned long long)f->calls, t,
+	       (unsigned long long)f->cycles, (unsigned long long)f->reopens);
+	printf(", %llu mappings, %llu loopback interrupts, %llu succeeded",
+	       (unsigned long long)f->maps, (unsigned long long)f->fired,
+	       (unsigned long long)f->ok);
+	printf(", unexpected %llu\n", (unsigned long long)f->unexpected);
 	printf("# %s: errnos:", name);
 	for (i = 0; i < 256; i++)
 		if (f->errno_count[i])
-			printf(" %s=%" PRIu64, strerrorname_np(i), f->errno_count[i]);
+			printf(" %s=%llu", strerrorname_np(i),
+			       (unsigned long long)f->errno_count[i]);
 	printf("\n");
 	fflush(stdout);
 
 	fuzz_fini(f);
 	EXPECT_EQ(fds0, count_fds());
-	EXPECT_EQ(0, f->unexpected) TH_LOG("seed %#" PRIx64 ": see above", seed);
+	EXPECT_EQ(0, f->unexpected) TH_LOG("seed %#llx: see above",
+					   (unsigned long long)seed);
 	EXPECT_EQ(calls, f->calls) TH_LOG("%s: stopped after %.0f s", name, t);
 	free(f);
 }
