@@ -41,7 +41,7 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	done
 	cat /sys/kernel/debug/kmemleak >/tmp/kmemleak
 	cat /tmp/kmemleak
-	echo "### KMEMLEAK $scans scans, $(grep -c 'unreferenced object' /tmp/kmemleak) unreferenced objects"
+	echo "### KMEMLEAK $scans scans, $(grep -c 'unreferenced object' /tmp/kmemleak) leaks"
 fi
 if [ -r /proc/lockdep_stats ]; then
 	echo "### LOCKDEP debug_locks=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats)"

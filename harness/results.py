@@ -110,11 +110,11 @@ def parse(path):
         if line == "### DONE":
             done = True
         # The debug kernel's end-of-run checks (guest/check.sh).
-        m = re.match(r"^### KMEMLEAK (\d+) scans, (\d+) unreferenced objects$", line)
+        m = re.match(r"^### KMEMLEAK (\d+) scans, (\d+) leaks$", line)
         if m:
             scans, leaks = map(int, m.groups())
             add("PASS" if scans and not leaks else "FAIL", f"{mode}/kmemleak",
-                f"{leaks} unreferenced objects after {scans} scans")
+                f"{leaks} suspected leaks after {scans} scans")
         m = re.match(r"^### LOCKDEP debug_locks=(\d+)$", line)
         if m:
             add("PASS" if m.group(1) == "1" else "FAIL", f"{mode}/lockdep",
