@@ -7,6 +7,9 @@
 #   MODES="..."    the guest modes to run (default: all)
 #   HOST_CHECKS=0  skip the host checks (checkpatch, sparse, W=1, bisect)
 #   DEMO=0         skip the run of make demo
+#   DEBUG_KERNEL=0 skip the guest runs under the debug kernel
+#   DEBUG_MODES="..." the guest modes of the debug kernel (default: all
+#                  but nested)
 . "$(dirname "$0")/lib.sh"
 
 t0=$SECONDS
@@ -30,17 +33,43 @@ if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
 fi
 
 logs=()
-for mode in ${MODES:-noiommu smmu composite handover nested}; do
+# run_guests KERNEL IMAGE MODE...: the guest suite in each mode; the debug
+# kernel's logs are console-debug-MODE.log (results "debug/MODE/...").
+# Each kernel has its own guest directory (harness/guest.sh).
+run_guests() {
+	local kernel=$1 image=$2 prefix= extra= mode t dtb
+	shift 2
+	[ "$kernel" = test ] || prefix=$kernel-
+	# Under the debug kernel the stress loops run a tenth of their counts
+	# (VFIO_STRESS_SCALE, a percentage, reaches the tests through init's
+	# environment): KASAN and lockdep make each cycle several times slower.
+	[ "$kernel" = debug ] && extra=" VFIO_STRESS_SCALE=${DEBUG_STRESS_SCALE:-10}"
+	for mode in "$@"; do
+		t=$SECONDS
+		dtb=$(KERNEL=$kernel "$TOP/harness/guest.sh" "$mode" | tail -n 1)
+		. "$TOP/harness/modes.sh"
+		mode_setup "$mode"
+		"$TOP/harness/run-guest.py" --kernel "$image" --initrd "${dtb%/*}/${INITRD##*/}" \
+			--dtb "$dtb" --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
+			--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
+		logs+=("$R/console-$prefix$mode.log")
+		log "guest $prefix$mode: $((SECONDS - t)) s"
+	done
+}
+run_guests test "$image" ${MODES:-noiommu smmu composite handover nested}
+
+# The debug kernel (harness/config/debug.config): the same guest suite
+# under KASAN, UBSAN, lockdep, DEBUG_OBJECTS and kmemleak. DEBUG_KERNEL=0
+# skips it; DEBUG_MODES picks its modes (default: every mode but nested,
+# whose kernel paths the other modes cover and whose time is the inner
+# QEMU's).
+if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 	t=$SECONDS
-	dtb=$("$TOP/harness/guest.sh" "$mode" | tail -n 1)
-	. "$TOP/harness/modes.sh"
-	mode_setup "$mode"
-	"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$INITRD" \
-		--dtb "$dtb" --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND" \
-		--log "$R/console-$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
-	logs+=("$R/console-$mode.log")
-	log "guest $mode: $((SECONDS - t)) s"
-done
+	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
+	log "debug kernel ready after $((SECONDS - t)) s"
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} run_guests debug "$dimage" \
+		${DEBUG_MODES:-noiommu smmu composite handover}
+fi
 
 "$TOP/harness/results.py" "${logs[@]}" >"$R/guest.txt"
 

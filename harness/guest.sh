@@ -6,7 +6,9 @@
 . "$TOP/harness/modes.sh"
 mode=${1:-noiommu}
 mode_setup "$mode"
+# One initramfs per kernel: it carries that kernel's modules.
 G=$BUILD/guest
+[ "$KERNEL" = test ] || G=$BUILD/guest-$KERNEL
 mkdir -p "$G"
 
 # Selftests: always built from our tree with our uAPI headers, so the same
@@ -18,13 +20,16 @@ for t in ${KSELFTEST_TARGETS:-vfio sysfs_bind_only}; do
 	[ -d "$BUILD/linux/tools/testing/selftests/$t" ] && targets="$targets $t"
 done
 targets=${targets# }
+# uAPI headers: the test kernel's, else this kernel's (the same source).
+hdr=$BUILD/out/usr/include
+[ -f "$hdr/linux/vfio.h" ] || hdr=$OUT/usr/include
 if [ -n "$targets" ]; then
 	log "building kselftests ($targets)"
 	rm -rf "$KS.new"
 	make -s -C "$BUILD/linux/tools/testing/selftests" TARGETS="$targets" \
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 		O="$BUILD/kselftest-build" \
-		KHDR_INCLUDES="-isystem $BUILD/out/usr/include" \
+		KHDR_INCLUDES="-isystem $hdr" \
 		EXTRA_CFLAGS=-static USERLDFLAGS=-static LDLIBS= \
 		INSTALL_PATH="$KS.new" install >"$G/kselftest.log" 2>&1 ||
 		{ cat "$G/kselftest.log" >&2; die "kselftest build failed"; }

@@ -8,13 +8,14 @@
 mkdir -p "$OUT"
 frags=("$TOP/harness/config/test.config")
 [ "$BASE" = ours ] && frags+=("$TOP/harness/config/ours.config")
+[ "$KERNEL" = debug ] && frags+=("$TOP/harness/config/debug.config")
 [ -n "${EXTRA_CONFIG:-}" ] && frags+=("$EXTRA_CONFIG")
 
 # Re-run Kconfig only when a fragment or a Kconfig file changed: an
 # unchanged .config keeps the build incremental.
 stamp=$( (cat "${frags[@]}"; git -C "$SRC" ls-tree -r HEAD | grep -E 'Kconfig[^/]*$') | sha1sum | cut -c1-40)
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragment-stamp" 2>/dev/null)" != "$stamp" ]; then
-	log "configuring ($BASE): allnoconfig + $(basename -a "${frags[@]}" | tr '\n' ' ')"
+	log "configuring ($BASE, $KERNEL kernel): allnoconfig + $(basename -a "${frags[@]}" | tr '\n' ' ')"
 	cat "${frags[@]}" >"$OUT/fragment.config"
 	KCONFIG_ALLCONFIG="$OUT/fragment.config" "${KMAKE[@]}" allnoconfig >/dev/null
 	# Every symbol the fragments ask for must have taken its value.
@@ -27,7 +28,7 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragment-stamp" 2>/dev/null)" != "
 	echo "$stamp" >"$OUT/.fragment-stamp"
 fi
 
-log "building $BASE kernel in $OUT (-j$JOBS)"
+log "building $BASE $KERNEL kernel in $OUT (-j$JOBS)"
 start=$SECONDS
 quiet_progress "$OUT/build.log" "building the kernel" "${KMAKE[@]}" -j"$JOBS" Image modules || {
 	grep -E 'error|Error' "$OUT/build.log" | head -40 >&2

@@ -13,6 +13,15 @@ ours) SRC=$BUILD/linux; OUT=$BUILD/out ;;
 upstream) SRC=$BUILD/linux-upstream; OUT=$BUILD/out-upstream ;;
 *) echo "BASE must be 'ours' or 'upstream'" >&2; exit 2 ;;
 esac
+# KERNEL=test (default): the test kernel; KERNEL=debug: the same plus
+# harness/config/debug.config (KASAN, UBSAN, lockdep, kmemleak, ...), built
+# in its own output directory.
+KERNEL=${KERNEL:-test}
+case "$KERNEL" in
+test) ;;
+debug) OUT=$OUT-debug ;;
+*) echo "KERNEL must be 'test' or 'debug'" >&2; exit 2 ;;
+esac
 TARBALL=${TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)}
 # User programs the kernel build makes (samples) run in a busybox guest
 # without a dynamic loader: link them statically.

@@ -5,8 +5,10 @@ result ("PASS|FAIL|SKIP name: detail"), then "TOTAL p f s".
 
 A missing result, a test program that exited non-zero without a failing
 TAP line, a guest that did not finish, and any kernel report (panic, BUG,
-WARNING, Oops, call trace, KASAN, UBSAN, kmemleak) on the console are
-failures."""
+WARNING, Oops, call trace, KASAN, UBSAN, lockdep, DEBUG_OBJECTS, kmemleak)
+on the console are failures. A log named console-debug-MODE.log comes from
+the debug kernel: its results are named "debug/MODE/...", and its end-of-run
+kmemleak scan and lockdep state are results of their own."""
 import re
 import sys
 
@@ -14,7 +16,9 @@ REPORTS = re.compile(r"(Kernel panic|BUG:|WARNING:|Oops|Call trace:|UBSAN:|KASAN
                      r"Internal error:|Unable to handle kernel|"
                      r"unreferenced object|INFO: task .* blocked|"
                      r"possible circular locking|inconsistent lock state|"
-                     r"sleeping function called from invalid context)")
+                     r"sleeping function called from invalid context|"
+                     r"ODEBUG:|suspected memory leak|"
+                     r"possible recursive locking|lockdep is turned off)")
 TAP = re.compile(r"^(\s*)(not ok|ok) (\d+) (.*?)(?:\s+#\s*(SKIP|TODO)\b(.*))?$")
 
 results = []
@@ -77,6 +81,7 @@ def parse(path):
     text = open(path, errors="replace").read().replace("\r", "")
     lines = text.split("\n")
     mode = re.sub(r"^console-|\.log$", "", path.rsplit("/", 1)[-1])
+    mode = re.sub(r"^debug-", "debug/", mode)
     done = False
     i = 0
     while i < len(lines):
@@ -104,9 +109,22 @@ def parse(path):
             continue
         if line == "### DONE":
             done = True
+        # The debug kernel's end-of-run checks (guest/check.sh).
+        m = re.match(r"^### KMEMLEAK (\d+) scans, (\d+) leaks$", line)
+        if m:
+            scans, leaks = map(int, m.groups())
+            add("PASS" if scans and not leaks else "FAIL", f"{mode}/kmemleak",
+                f"{leaks} suspected leaks after {scans} scans")
+        m = re.match(r"^### LOCKDEP debug_locks=(\d+)$", line)
+        if m:
+            add("PASS" if m.group(1) == "1" else "FAIL", f"{mode}/lockdep",
+                "" if m.group(1) == "1" else "lockdep turned itself off")
         i += 1
     if not done:
         add("FAIL", f"{mode}/guest", "the guest did not finish its run")
+    elif mode.startswith("debug/") and not any(
+            l.startswith("### KMEMLEAK ") for l in lines):
+        add("FAIL", f"{mode}/kmemleak", "no kmemleak scan")
     for line in lines:
         if REPORTS.search(line):
             add("FAIL", f"{mode}/kernel", line)

@@ -82,8 +82,15 @@ static irqreturn_t vfio_platform_irq_handler(int hwirq, void *data)
 			irq->disabled = true;
 		}
 	}
-	eventfd_signal(irq->trigger);
 	spin_unlock_irqrestore(&irq->lock, flags);
+
+	/*
+	 * Not under irq->lock: the trigger may also be the line's mask or
+	 * unmask eventfd, whose reader takes it. The trigger stays valid:
+	 * a new one is put in place before synchronize_irq() and the old
+	 * one put after it, the last one only after free_irq().
+	 */
+	eventfd_signal(READ_ONCE(irq->trigger));
 
 	return IRQ_HANDLED;
 }
@@ -99,20 +106,24 @@ static void vfio_platform_irq_set_masked(struct vfio_platform_irq *irq,
 	spin_unlock_irqrestore(&irq->lock, flags);
 }
 
-/* Loopback: act as if the line had fired. */
+/*
+ * Loopback: act as if the line had fired. Called with igate held, which
+ * keeps the trigger from changing.
+ */
 static void vfio_platform_irq_fire(struct vfio_platform_irq *irq)
 {
 	unsigned long flags;
 
+	if (!irq->requested)
+		return;
 	spin_lock_irqsave(&irq->lock, flags);
-	if (irq->requested) {
-		if (irq->flags & VFIO_IRQ_INFO_AUTOMASKED) {
-			irq->masked = true;
-			vfio_platform_irq_sync(irq);
-		}
-		eventfd_signal(irq->trigger);
+	if (irq->flags & VFIO_IRQ_INFO_AUTOMASKED) {
+		irq->masked = true;
+		vfio_platform_irq_sync(irq);
 	}
 	spin_unlock_irqrestore(&irq->lock, flags);
+	/* Not under irq->lock: see vfio_platform_irq_handler(). */
+	eventfd_signal(irq->trigger);
 }
 
 static int vfio_platform_irq_mask_fd(void *opaque, void *unused)
@@ -166,10 +177,10 @@ static int vfio_platform_irq_set_trigger(struct vfio_platform_device *vpdev,
 	if (IS_ERR(trigger))
 		return PTR_ERR(trigger);
 	/*
-	 * The handler signals the trigger under irq->lock, and a mask or
-	 * unmask eventfd runs its handler right in that signal: the same
-	 * eventfd in both roles would deadlock, or re-arm a level line from
-	 * its own interrupt forever.
+	 * A mask or unmask eventfd runs its handler right in the signal of
+	 * the trigger: the same eventfd in both roles would mask a line
+	 * from its own interrupt for nothing, or re-arm a level line from
+	 * it forever.
 	 */
 	if (trigger == irq->mask_ctx || trigger == irq->unmask_ctx) {
 		eventfd_ctx_put(trigger);
@@ -179,8 +190,10 @@ static int vfio_platform_irq_set_trigger(struct vfio_platform_device *vpdev,
 	if (irq->requested) {
 		spin_lock_irqsave(&irq->lock, flags);
 		old = irq->trigger;
-		irq->trigger = trigger;
+		WRITE_ONCE(irq->trigger, trigger);
 		spin_unlock_irqrestore(&irq->lock, flags);
+		/* A handler may still be signalling the old one. */
+		synchronize_irq(irq->irq);
 		eventfd_ctx_put(old);
 		return 0;
 	}
@@ -269,11 +282,13 @@ static int vfio_platform_irq_action(struct vfio_platform_device *vpdev,
 	struct vfio_platform_irq *irq = &vpdev->irqs[hdr->index];
 	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-	s32 fd = type == VFIO_IRQ_SET_DATA_EVENTFD ? *(s32 *)data : 0;
-	bool set = type == VFIO_IRQ_SET_DATA_NONE ||
-		   (type == VFIO_IRQ_SET_DATA_BOOL && *(u8 *)data);
+	s32 fd = 0;
+	bool set;
 
-	/* count == 0 is only meaningful as "tear the trigger down". */
+	/*
+	 * count == 0 is only meaningful as "tear the trigger down", and
+	 * comes without data: @data is NULL.
+	 */
 	if (!hdr->count) {
 		if (action != VFIO_IRQ_SET_ACTION_TRIGGER ||
 		    type != VFIO_IRQ_SET_DATA_NONE)
@@ -281,6 +296,10 @@ static int vfio_platform_irq_action(struct vfio_platform_device *vpdev,
 		vfio_platform_irq_release(irq);
 		return 0;
 	}
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD)
+		fd = *(s32 *)data;
+	set = type == VFIO_IRQ_SET_DATA_NONE ||
+	      (type == VFIO_IRQ_SET_DATA_BOOL && *(u8 *)data);
 
 	switch (action) {
 	case VFIO_IRQ_SET_ACTION_MASK:
