@@ -683,6 +683,13 @@ static void fuzz_set_irqs(struct fuzz *f)
 		e = want_err(EINVAL, 0, 0);
 	} else if (type == VFIO_IRQ_SET_DATA_EVENTFD && efd_err) {
 		e = want_err(efd_err, 0, 0);
+	} else if (type == VFIO_IRQ_SET_DATA_EVENTFD &&
+		   (action == TRIGGER ?
+		    ref_eq(f->line[index].mask_fd, ref) ||
+		    ref_eq(f->line[index].unmask_fd, ref) :
+		    ref_eq(f->line[index].trigger, ref))) {
+		/* One eventfd as trigger and mask/unmask eventfd: refused. */
+		e = want_err(EINVAL, 0, 0);
 	} else {
 		e = want_ok(0);
 		l = &f->line[index];
