@@ -291,21 +291,28 @@ int vfio_platform_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_mmap);
 
-/* The ops of a device that needs nothing beyond the core. */
+/*
+ * The ops of a device that needs nothing beyond the core: what user space
+ * reaches through the device fd, then the device's life in the VFIO core,
+ * then its IOMMU through iommufd (a platform device is its own physical
+ * DMA requester).
+ */
 const struct vfio_device_ops vfio_platform_core_ops = {
 	.name		= "vfio-platform",
-	.init		= vfio_platform_core_init_dev,
-	.release	= vfio_platform_core_release_dev,
-	.open_device	= vfio_platform_core_open_device,
-	.close_device	= vfio_platform_core_close_device,
 	.ioctl		= vfio_platform_core_ioctl,
 	.read		= vfio_platform_core_read,
 	.write		= vfio_platform_core_write,
 	.mmap		= vfio_platform_core_mmap,
+
+	.init		= vfio_platform_core_init_dev,
+	.open_device	= vfio_platform_core_open_device,
+	.close_device	= vfio_platform_core_close_device,
+	.release	= vfio_platform_core_release_dev,
+
 	.bind_iommufd	= vfio_iommufd_physical_bind,
-	.unbind_iommufd	= vfio_iommufd_physical_unbind,
 	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
 	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
 };
 EXPORT_SYMBOL_GPL(vfio_platform_core_ops);
 
