@@ -29,6 +29,7 @@ mkdir -p "$R"
 if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
 	t=$SECONDS
 	"$TOP/harness/hostcheck.sh" >"$R/host.txt" || true
+	"$TOP/harness/test-first-run.sh" >>"$R/host.txt" || true
 	log "host checks: $((SECONDS - t)) s"
 fi
 

@@ -2,6 +2,11 @@
 # Common settings for the host-side harness. Sourced, not run.
 
 set -euo pipefail
+# No entry point fails silently: a command that stops a script under -e
+# names itself, its script and its line (inherited by functions and
+# subshells through -E).
+set -E
+trap 'rc=$?; printf "error: %s failed (exit %d) at %s:%d\n" "$BASH_COMMAND" "$rc" "$(basename "${BASH_SOURCE[0]:-$0}")" "$LINENO" >&2; exit $rc' ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -22,7 +27,12 @@ test) ;;
 debug) OUT=$OUT-debug ;;
 *) echo "KERNEL must be 'test' or 'debug'" >&2; exit 2 ;;
 esac
-TARBALL=${TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)}
+# The kernel source tarball: empty until deps.sh installed linux-source-6.12.
+# Nothing here may need an installed package: deps.sh sources this file
+# before it installs anything.
+if [ -z "${TARBALL:-}" ]; then
+	TARBALL=$(compgen -G '/usr/src/linux-source-6.12.tar.*' | head -n 1) || TARBALL=
+fi
 # User programs the kernel build makes (samples) run in a busybox guest
 # without a dynamic loader: link them statically.
 KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
