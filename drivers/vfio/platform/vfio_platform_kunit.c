@@ -4,6 +4,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/of.h>
 
 #include "vfio_platform_priv.h"
 
@@ -74,7 +75,62 @@ static struct kunit_suite vfio_platform_width_suite = {
 	.test_cases = vfio_platform_width_cases,
 };
 
-kunit_test_suite(vfio_platform_width_suite);
+/* A property of a detached test node, with a string value. */
+#define VFIO_TEST_PROP(n, v) \
+	{ .name = (n), .length = sizeof(v), .value = (void *)(v) }
+
+/*
+ * Which child node is a part: one without "compatible", unless disabled.
+ * OF_POPULATED must not matter: it is cleared when an I2C or SPI
+ * controller or an MFD parent is unbound and its children depopulated.
+ */
+static void vfio_platform_of_parts(struct kunit *test)
+{
+	struct property compat = VFIO_TEST_PROP("compatible", "vfiotest,pmic");
+	struct property okay = VFIO_TEST_PROP("status", "okay");
+	struct property off = VFIO_TEST_PROP("status", "disabled");
+	struct device_node *np;
+
+	np = kunit_kzalloc(test, sizeof(*np), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	np->name = "part";
+
+	/* No "compatible": a part, whether or not "status" says okay. */
+	KUNIT_EXPECT_TRUE(test, vfio_platform_of_is_part(np));
+	np->properties = &okay;
+	KUNIT_EXPECT_TRUE(test, vfio_platform_of_is_part(np));
+	np->properties = &off;
+	KUNIT_EXPECT_FALSE(test, vfio_platform_of_is_part(np));
+
+	/* A "compatible": a device of its own, populated or not. */
+	np->properties = &compat;
+	KUNIT_EXPECT_FALSE(test, vfio_platform_of_is_part(np));
+	of_node_set_flag(np, OF_POPULATED);
+	KUNIT_EXPECT_FALSE(test, vfio_platform_of_is_part(np));
+	compat.next = &okay;
+	KUNIT_EXPECT_FALSE(test, vfio_platform_of_is_part(np));
+	of_node_clear_flag(np, OF_POPULATED);
+	KUNIT_EXPECT_FALSE(test, vfio_platform_of_is_part(np));
+
+	/* Without one, a node stays a part with OF_POPULATED set. */
+	np->properties = &okay;
+	of_node_set_flag(np, OF_POPULATED);
+	KUNIT_EXPECT_TRUE(test, vfio_platform_of_is_part(np));
+}
+
+static struct kunit_case vfio_platform_of_cases[] = {
+	KUNIT_CASE(vfio_platform_of_parts),
+	{ }
+};
+
+static struct kunit_suite vfio_platform_of_suite = {
+	.name = "vfio-platform-of-parts",
+	.test_cases = vfio_platform_of_cases,
+};
+
+kunit_test_suites(&vfio_platform_width_suite, &vfio_platform_of_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the vfio-platform core");

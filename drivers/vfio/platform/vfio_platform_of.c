@@ -12,6 +12,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "vfio_platform_priv.h"
 
@@ -23,16 +24,29 @@ static_assert(offsetof(struct vfio_irq_info_cap_devtree, index) ==
 static_assert(offsetof(struct vfio_irq_info_cap_devtree, path) ==
 	      offsetof(struct vfio_region_info_cap_devtree, path));
 
-/*
- * A child node that the kernel made a device of (of_platform_populate(),
- * of_amba_device_create(), ...) belongs to that device and its driver; any
- * other available child is a part of its parent.
+/**
+ * vfio_platform_of_is_part() - whether a child node is a part of its parent
+ * @child: a direct child of the device's node
+ *
+ * A part is an available child node without a "compatible" property: no
+ * driver can match it, so only its parent's driver uses it (the channels
+ * of a DMA controller). A child with a "compatible" is a device of its own
+ * (an I2C client, an MFD cell, a node of a simple-bus) whether or not the
+ * kernel has made a device of it at this moment: unbinding an I2C or SPI
+ * controller or an MFD parent depopulates its children, and their
+ * resources, an interrupt routed through another controller for instance,
+ * must not then become the parent's. The answer depends on the device tree
+ * alone, so a device's regions and interrupts are numbered the same way
+ * at every bind.
+ *
+ * Return: true if @child is a part.
  */
-static bool vfio_platform_of_is_part(struct device_node *child)
+VISIBLE_IF_KUNIT bool vfio_platform_of_is_part(const struct device_node *child)
 {
-	return of_device_is_available(child) &&
-	       !of_node_check_flag(child, OF_POPULATED);
+	return !of_property_present(child, "compatible") &&
+	       of_device_is_available(child);
 }
+EXPORT_SYMBOL_IF_KUNIT(vfio_platform_of_is_part);
 
 /*
  * A "reg" entry that does not translate to a CPU address is not MMIO: the
@@ -89,11 +103,12 @@ static int vfio_platform_of_add_irqs(struct vfio_platform_device *vpdev,
  *
  * A device-tree device can describe parts of itself in child nodes, such
  * as the channels of a DMA controller, each with its own "reg" and
- * "interrupts". Adds, after the device's own, the regions of every
- * available child node that is not a device of its own, child after child
- * in device-tree order and in "reg" order within a child; then their
- * interrupts in the same order. Only direct children are parts, and only
- * "reg" entries that translate to CPU addresses are regions.
+ * "interrupts". Adds, after the device's own, the regions of every part
+ * (an available direct child node without a "compatible" property, see
+ * vfio_platform_of_is_part()), child after child in device-tree order and
+ * in "reg" order within a child; then their interrupts in the same order.
+ * Only "reg" entries that translate to CPU addresses are regions. A device
+ * without parts has exactly the regions and interrupts of its own node.
  *
  * Return: 0 or a negative errno; an interrupt that cannot be mapped is an
  * error (-EPROBE_DEFER while its controller is not there yet).

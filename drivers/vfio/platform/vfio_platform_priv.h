@@ -68,5 +68,9 @@ int vfio_platform_of_irq_info(struct vfio_platform_irq *irq,
 int vfio_platform_of_device_info(struct vfio_platform_device *vpdev,
 				 struct vfio_device_info *info,
 				 void __user *arg);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct device_node;
+bool vfio_platform_of_is_part(const struct device_node *child);
+#endif
 
 #endif /* VFIO_PLATFORM_PRIV_H */

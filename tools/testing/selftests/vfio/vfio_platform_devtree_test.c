@@ -9,6 +9,12 @@
  * that is a platform device of its own and must not be exposed. One
  * channel sits on the virtio-mmio slot of a virtio-keyboard (DeviceID 18),
  * the other registers are empty slots (DeviceID 0).
+ *
+ * Children with a "compatible" are devices of their own even when the
+ * kernel has not made devices of them (an MFD's cells or an I2C
+ * controller's clients once its driver is unbound): mfd@a000c00 and
+ * i2c@a001400 of the same file have such children, which must not change
+ * their regions and interrupts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <limits.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/eventfd.h>
@@ -548,6 +556,169 @@ TEST_F(dma_engine, irq_info_old_argsz)
 
 	for (i = 0; i < ARRAY_SIZE(dma_irqs); i++)
 		check_irq_old_argsz(_metadata, self->dev.fd, i);
+}
+
+/* ---- children with a "compatible" are not parts ---- */
+
+struct dt_entry {
+	const char *path;
+	uint32_t index;
+};
+
+#define MFD_NODE	"/mfd@a000c00"
+#define I2C_NODE	"/i2c@a001400"
+
+static const struct dt_entry mfd_regions[] = {
+	{ MFD_NODE, 0 },
+	{ MFD_NODE "/fifo@a001200", 0 },
+}, mfd_irqs[] = {
+	{ MFD_NODE, 0 },
+	{ MFD_NODE "/fifo@a001200", 0 },
+}, i2c_own[] = {
+	{ I2C_NODE, 0 },
+};
+
+/* Whether a platform device has @node as its of_node. */
+static int dt_node_has_device(const char *node)
+{
+	char link[PATH_MAX], target[PATH_MAX], want[PATH_MAX];
+	const char *devs = "/sys/bus/platform/devices";
+	struct dirent *de;
+	int found = 0;
+	DIR *dir;
+
+	if (!realpath(DT, want))
+		return -errno;
+	strncat(want, node, sizeof(want) - strlen(want) - 1);
+	dir = opendir(devs);
+	if (!dir)
+		return -errno;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s/of_node", devs, de->d_name);
+		if (realpath(link, target) && !strcmp(target, want))
+			found = 1;
+	}
+	closedir(dir);
+	return found;
+}
+
+FIXTURE(parts) {
+	struct vpt_dev dev;
+};
+
+FIXTURE_VARIANT(parts) {
+	const char *name;		/* the platform device */
+	const char *node;
+	const char *child;		/* has a compatible, is no device */
+	const struct dt_entry *regions, *irqs;
+	unsigned int num_regions, num_irqs;
+};
+
+/* An MFD cell, as after its parent's driver depopulated it. */
+FIXTURE_VARIANT_ADD(parts, mfd) {
+	.name = "a000c00.mfd",
+	.node = MFD_NODE,
+	.child = MFD_NODE "/cell@a001000",
+	.regions = mfd_regions,
+	.num_regions = ARRAY_SIZE(mfd_regions),
+	.irqs = mfd_irqs,
+	.num_irqs = ARRAY_SIZE(mfd_irqs),
+};
+
+/* An I2C client with an interrupt: the parent keeps its own numbering. */
+FIXTURE_VARIANT_ADD(parts, i2c) {
+	.name = "a001400.i2c",
+	.node = I2C_NODE,
+	.child = I2C_NODE "/pmic@58",
+	.regions = i2c_own,
+	.num_regions = ARRAY_SIZE(i2c_own),
+	.irqs = i2c_own,
+	.num_irqs = ARRAY_SIZE(i2c_own),
+};
+
+FIXTURE_SETUP(parts)
+{
+	char compat[256];
+	int ret;
+
+	if (!dt_node_exists(variant->node))
+		SKIP(return, "no %s in the device tree (see dma-engine.dtsi)",
+		     variant->node);
+	/* The case at hand: a compatible child that is not a device. */
+	ASSERT_LT(0, dt_prop(variant->child, "compatible", compat,
+			     sizeof(compat)));
+	ASSERT_EQ(0, dt_node_has_device(variant->child))
+		TH_LOG("%s is a device", variant->child);
+	ret = vpt_setup(&self->dev, "platform", variant->name, NULL);
+	if (vpt_skip_reason(ret))
+		SKIP(return, "%s: %s", variant->name, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", variant->name, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN_PARENT(parts)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+TEST_F(parts, counts)
+{
+	struct vfio_device_info info;
+
+	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &info));
+	EXPECT_EQ(variant->num_regions, info.num_regions);
+	EXPECT_EQ(variant->num_irqs, info.num_irqs);
+}
+
+/* Own node first, then the parts; the child with a compatible nowhere. */
+TEST_F(parts, numbering)
+{
+	struct vfio_device_info info;
+	unsigned int i;
+
+	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &info));
+	ASSERT_EQ(variant->num_regions, info.num_regions);
+	ASSERT_EQ(variant->num_irqs, info.num_irqs);
+	for (i = 0; i < variant->num_regions; i++)
+		check_region(_metadata, self->dev.fd, i,
+			     variant->regions[i].path, variant->regions[i].index);
+	for (i = 0; i < variant->num_irqs; i++)
+		check_irq(_metadata, self->dev.fd, i, variant->irqs[i].path,
+			  variant->irqs[i].index);
+	check_device(_metadata, self->dev.fd, variant->node);
+}
+
+/* Whatever the count, no region or interrupt comes from the child. */
+TEST_F(parts, child_excluded)
+{
+	const struct vfio_region_info_cap_devtree *cap;
+	struct vfio_device_info dinfo;
+	struct vfio_region_info *r;
+	struct vfio_irq_info *q;
+	unsigned int i;
+
+	ASSERT_EQ(0, vpt_device_info(self->dev.fd, &dinfo));
+	for (i = 0; i < dinfo.num_regions; i++) {
+		r = info_get(self->dev.fd, VFIO_DEVICE_GET_REGION_INFO, i,
+			     sizeof(*r));
+		ASSERT_NE(NULL, r);
+		cap = path_cap(r, r->argsz, r->cap_offset,
+			       VFIO_REGION_INFO_CAP_DEVTREE);
+		ASSERT_NE(NULL, cap);
+		EXPECT_STRNE(variant->child, (const char *)cap->path);
+		free(r);
+	}
+	for (i = 0; i < dinfo.num_irqs; i++) {
+		q = info_get(self->dev.fd, VFIO_DEVICE_GET_IRQ_INFO, i,
+			     sizeof(*q));
+		ASSERT_NE(NULL, q);
+		cap = path_cap(q, q->argsz, q->cap_offset,
+			       VFIO_IRQ_INFO_CAP_DEVTREE);
+		ASSERT_NE(NULL, cap);
+		EXPECT_STRNE(variant->child, (const char *)cap->path);
+		free(q);
+	}
 }
 
 /* ---- single-node devices report their own node ---- */
