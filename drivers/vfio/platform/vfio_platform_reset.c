@@ -129,10 +129,10 @@ static int vfio_platform_reset_lines(struct vfio_platform_device *vpdev)
 }
 
 /* Whether @np is @dev_np or one of its descendants (a part of the device). */
-static bool vfio_platform_node_within(const struct device_node *np,
-				      const struct device_node *dev_np)
+static bool vfio_platform_node_within(struct device_node *np,
+				      struct device_node *dev_np)
 {
-	struct device_node *p = of_node_get((struct device_node *)np);
+	struct device_node *p = of_node_get(np);
 
 	while (p) {
 		if (p == dev_np) {
