@@ -45,6 +45,11 @@ echo "### DEMO: vfio-platform on Linux $(uname -r), $(uname -m)"
 echo "VFIO no-IOMMU mode: $(cat /sys/module/vfio/parameters/enable_unsafe_noiommu_mode)" \
 	"(QEMU virt has no IOMMU in front of these devices)"
 
+say "vfio opens only devices it can reset, unless the administrator opted in"
+say "(vfio_platform.reset_required=0): both devices here have a reset method."
+run "cat /sys/module/vfio_platform/parameters/reset_required /sys/module/vfio_amba/parameters/reset_required"
+expect "reset_required" "$(cat /sys/module/vfio_platform/parameters/reset_required /sys/module/vfio_amba/parameters/reset_required | tr -d '\n')" YY
+
 step "1. Two devices with their native drivers"
 run "readlink /sys/bus/platform/devices/$RNG/driver"
 run "cat /sys/class/misc/hw_random/rng_current"

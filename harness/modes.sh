@@ -15,6 +15,12 @@ mode_setup() {
 	QEMU_ARGS=(-device virtio-rng-device -device virtio-balloon-device
 		-device virtio-keyboard-device)
 	DTS_EDIT=""
+	# vfio_platform.reset_required=0: the global opt-in to open devices
+	# without a reset method (default: refused with EPERM). The tests
+	# open fw-cfg, pflash and the multi-node devices of guest/dts, which
+	# have none; vfio_platform_bind_test turns the default back on to
+	# test the refusal. Every AMBA device here has a reset hook, so
+	# vfio_amba keeps the default.
 	case "$1" in
 	noiommu)
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
@@ -22,14 +28,14 @@ mode_setup() {
 		;;
 	smmu)
 		MACHINE=virt,iommu=smmuv3
-		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 quiet"
+		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 vfio_platform.reset_required=0 quiet"
 		DTS_EDIT="dma-engine.dtsi smmu.dtsi"
 		;;
 	composite)
 		# The device-tree test (the PL031 and PL061 are parts of a
 		# multi-node device here: guest/dts/irq-engine.dtsi) and the
 		# samples, with modern (version 2) virtio-mmio devices.
-		APPEND="vfio.enable_unsafe_noiommu_mode=1 quiet vfiotest.only=vfio_platform_devtree_test,samples"
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_devtree_test,samples"
 		DTS_EDIT="dma-engine.dtsi irq-engine.dtsi"
 		QEMU_ARGS+=(-global virtio-mmio.force-legacy=false)
 		;;

@@ -7,6 +7,7 @@
 #define _LINUX_VFIO_PLATFORM_CORE_H
 
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
@@ -76,7 +77,9 @@ struct vfio_platform_device;
 
 /**
  * typedef vfio_platform_reset_t - reset a device to a quiescent state
- * @vpdev: the device; called with its igate held
+ * @vpdev: the device; called with its igate held and its memory_lock held
+ *	for writing: the hook may use vfio_platform_region_ioaddr(), user
+ *	space cannot reach the regions meanwhile
  *
  * Return: 0 or a negative errno.
  */
@@ -92,8 +95,14 @@ typedef int (*vfio_platform_reset_t)(struct vfio_platform_device *vpdev);
  * @num_irqs: number of @irqs
  * @igate: serialises interrupt configuration, reset and close
  * @map_lock: serialises the first mapping of a region
+ * @memory_lock: taken for writing around a reset, for reading around each
+ *	access to the regions by read, write and mmap faults: user space
+ *	never touches a device that is being reset
  * @reset: the reset method, or NULL when the device has none
+ * @reset_required: refuse to open the device while it has no @reset
  * @rstc: the device's reset lines, when @reset uses them
+ * @reset_assert_us: how long @rstc stays asserted when the controller
+ *	cannot pulse it ("reset-assert-us" of the device node, or 0)
  * @reset_hook: the device-specific reset hook, when @reset uses it
  * @clks: the device's clocks, enabled while it is open
  * @num_clks: number of @clks
@@ -107,8 +116,11 @@ struct vfio_platform_device {
 	unsigned int num_irqs;
 	struct mutex igate; /* interrupt configuration, reset, close */
 	struct mutex map_lock; /* first mapping of a region */
+	struct rw_semaphore memory_lock; /* regions against reset */
 	vfio_platform_reset_t reset;
+	bool reset_required;
 	struct reset_control *rstc;
+	u32 reset_assert_us;
 	struct vfio_platform_reset_hook *reset_hook;
 	struct clk_bulk_data *clks;
 	int num_clks;

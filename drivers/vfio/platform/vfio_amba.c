@@ -13,9 +13,15 @@
 #include <linux/pm_runtime.h>
 #include <linux/vfio_platform_core.h>
 
-static bool reset_required;
+/*
+ * A device without a reset method keeps running after its user is gone,
+ * DMA included: it binds, but is opened only where the administrator opted
+ * in by setting this to 0 (read when the device is bound).
+ */
+static bool reset_required = true;
 module_param(reset_required, bool, 0644);
-MODULE_PARM_DESC(reset_required, "Refuse devices that have no reset method (default: false)");
+MODULE_PARM_DESC(reset_required,
+		 "Refuse to open devices that have no reset method; 0 allows them (read at bind, default: Y)");
 
 static int vfio_amba_describe(struct vfio_platform_device *vpdev,
 			      struct amba_device *adev)

@@ -13,6 +13,7 @@
 
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/slab.h>
@@ -121,6 +122,7 @@ int vfio_platform_core_init_dev(struct vfio_device *vdev)
 
 	mutex_init(&vpdev->igate);
 	mutex_init(&vpdev->map_lock);
+	init_rwsem(&vpdev->memory_lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_init_dev);
@@ -150,15 +152,37 @@ void vfio_platform_core_release_dev(struct vfio_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_release_dev);
 
+/*
+ * Reset the device with its regions out of user space's reach: reads and
+ * writes wait for memory_lock, and mappings are zapped, so that an access
+ * through one faults and waits for the reset to finish (then resumes; see
+ * vfio_platform_region_mmap()). On real SoCs an access to a block held in
+ * reset can stall the bus or raise an SError. Called with igate held.
+ */
+static int vfio_platform_reset_locked(struct vfio_platform_device *vpdev)
+{
+	int ret;
+
+	lockdep_assert_held(&vpdev->igate);
+	down_write(&vpdev->memory_lock);
+	unmap_mapping_range(vpdev->vdev.inode->i_mapping, 0, 0, true);
+	ret = vpdev->reset(vpdev);
+	up_write(&vpdev->memory_lock);
+	return ret;
+}
+
 /**
  * vfio_platform_core_open_device() - vfio_device_ops.open_device of the core
  * @vdev: the VFIO device
  *
  * Powers the device up and resets it when it has a reset method: user
  * space starts from a known state, whatever the previous user or the
- * native driver left.
+ * native driver left. A device without a reset method is not opened
+ * unless the administrator opted in (reset_required=0 of the front-end):
+ * it would keep running, DMA included, after its user is gone.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno; -EPERM for a device without a reset
+ * method while reset_required is set.
  */
 int vfio_platform_core_open_device(struct vfio_device *vdev)
 {
@@ -166,12 +190,18 @@ int vfio_platform_core_open_device(struct vfio_device *vdev)
 		container_of(vdev, struct vfio_platform_device, vdev);
 	int ret;
 
+	if (!vpdev->reset && vpdev->reset_required) {
+		dev_warn_ratelimited(vdev->dev,
+				     "not opened: no reset method (to open it anyway: %s.reset_required=0, then bind again)\n",
+				     dev_driver_string(vdev->dev));
+		return -EPERM;
+	}
 	ret = vfio_platform_power_on(vpdev);
 	if (ret)
 		return ret;
 	if (vpdev->reset) {
 		mutex_lock(&vpdev->igate);
-		ret = vpdev->reset(vpdev);
+		ret = vfio_platform_reset_locked(vpdev);
 		mutex_unlock(&vpdev->igate);
 	}
 	if (ret) {
@@ -197,7 +227,7 @@ void vfio_platform_core_close_device(struct vfio_device *vdev)
 
 	mutex_lock(&vpdev->igate);
 	vfio_platform_irqs_teardown(vpdev);
-	if (vpdev->reset && vpdev->reset(vpdev))
+	if (vpdev->reset && vfio_platform_reset_locked(vpdev))
 		dev_warn(vdev->dev, "reset on close failed\n");
 	mutex_unlock(&vpdev->igate);
 	vfio_platform_regions_unmap(vpdev);
@@ -240,7 +270,7 @@ static int vfio_platform_device_reset(struct vfio_platform_device *vpdev)
 	if (!vpdev->reset)
 		return -EINVAL;
 	mutex_lock(&vpdev->igate);
-	ret = vpdev->reset(vpdev);
+	ret = vfio_platform_reset_locked(vpdev);
 	mutex_unlock(&vpdev->igate);
 	return ret;
 }
@@ -319,14 +349,16 @@ EXPORT_SYMBOL_GPL(vfio_platform_core_ops);
 /**
  * vfio_platform_core_register() - make a described device available to VFIO
  * @vpdev: the device, with its regions and interrupt lines added
- * @reset_required: refuse a device that has no reset method
+ * @reset_required: refuse to open the device if it has no reset method
  *
  * Chooses the device's reset method first (see vfio_platform_reset.c). A
- * device without one is accepted unless @reset_required: user space then
- * gets it in whatever state the previous user left it.
+ * device without one is registered all the same, so that binding works
+ * for any device; with @reset_required (the front-ends' default) opening
+ * it fails with -EPERM, without it user space gets the device in whatever
+ * state the previous user left it.
  *
- * Return: 0 or a negative errno; -ENOENT when a required reset is missing,
- * -EPROBE_DEFER while the device's reset controller is not there yet.
+ * Return: 0 or a negative errno; -EPROBE_DEFER while the device's reset
+ * controller is not there yet.
  */
 int vfio_platform_core_register(struct vfio_platform_device *vpdev,
 				bool reset_required)
@@ -339,10 +371,7 @@ int vfio_platform_core_register(struct vfio_platform_device *vpdev,
 	ret = vfio_platform_reset_init(vpdev);
 	if (ret)
 		return ret;
-	if (!vpdev->reset && reset_required) {
-		dev_err(vpdev->vdev.dev, "no reset method, and reset_required is set\n");
-		return -ENOENT;
-	}
+	vpdev->reset_required = reset_required;
 	return vfio_register_group_dev(&vpdev->vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_register);

@@ -160,7 +160,8 @@ static void vfio_platform_write_chunk(void __iomem *io, u64 off,
  * bulk transfers; the bytes are in the device's (little-endian) order, as
  * in the bulk path.
  */
-static int vfio_platform_region_reg(void __iomem *io, u64 off,
+static int vfio_platform_region_reg(struct vfio_platform_device *vpdev,
+				    void __iomem *io, u64 off,
 				    char __user *ubuf, size_t count,
 				    bool write)
 {
@@ -174,6 +175,7 @@ static int vfio_platform_region_reg(void __iomem *io, u64 off,
 	if (write && copy_from_user(&v, ubuf, count))
 		return -EFAULT;
 
+	down_read(&vpdev->memory_lock); /* not while the device is in reset */
 	switch (count) {
 #ifdef CONFIG_64BIT
 	case 8:
@@ -202,6 +204,7 @@ static int vfio_platform_region_reg(void __iomem *io, u64 off,
 			v.b = readb_relaxed(io + off);
 		break;
 	}
+	up_read(&vpdev->memory_lock);
 
 	if (!write && copy_to_user(ubuf, &v, count))
 		return -EFAULT;
@@ -213,7 +216,8 @@ static int vfio_platform_region_reg(void __iomem *io, u64 off,
  * the widest access each position allows. Out of line, so that its stack
  * frame stays off the register path. Return: the bytes done.
  */
-static noinline size_t vfio_platform_region_bulk(void __iomem *io, u64 off,
+static noinline size_t vfio_platform_region_bulk(struct vfio_platform_device *vpdev,
+						 void __iomem *io, u64 off,
 						 char __user *ubuf,
 						 size_t count, bool write)
 {
@@ -229,12 +233,17 @@ static noinline size_t vfio_platform_region_bulk(void __iomem *io, u64 off,
 		size_t len = min_t(size_t, count - done,
 				   VFIO_PLATFORM_RW_CHUNK - ((off + done) & 7));
 
+		/* The lock only around MMIO: a user copy may fault. */
 		if (write) {
 			if (copy_from_user(buf, ubuf + done, len))
 				break;
+			down_read(&vpdev->memory_lock);
 			vfio_platform_write_chunk(io, off + done, buf, len);
+			up_read(&vpdev->memory_lock);
 		} else {
+			down_read(&vpdev->memory_lock);
 			vfio_platform_read_chunk(io, off + done, buf, len);
+			up_read(&vpdev->memory_lock);
 			if (copy_to_user(ubuf + done, buf, len))
 				break;
 		}
@@ -279,10 +288,11 @@ vfio_platform_region_rw(struct vfio_platform_device *vpdev,
 	/* 1, 2, 4 or (on 64-bit) 8 bytes, aligned to their width */
 	if (count <= (IS_ENABLED(CONFIG_64BIT) ? 8 : 4) &&
 	    is_power_of_2(count) && IS_ALIGNED(off, count))
-		done = vfio_platform_region_reg(io, off, ubuf, count, write) ?
-		       0 : count;
+		done = vfio_platform_region_reg(vpdev, io, off, ubuf, count,
+						write) ? 0 : count;
 	else
-		done = vfio_platform_region_bulk(io, off, ubuf, count, write);
+		done = vfio_platform_region_bulk(vpdev, io, off, ubuf, count,
+						 write);
 
 	if (!write)
 		rmb(); /* MMIO reads before the user's reads of DMA'd memory */
@@ -328,6 +338,50 @@ ssize_t vfio_platform_core_write(struct vfio_device *vdev,
 }
 EXPORT_SYMBOL_GPL(vfio_platform_core_write);
 
+/* The region of a mapping, from its file offset. */
+static struct vfio_platform_region *
+vfio_platform_vma_region(struct vfio_platform_device *vpdev,
+			 struct vm_area_struct *vma)
+{
+	return &vpdev->regions[vma->vm_pgoff >>
+			       (VFIO_PLATFORM_OFFSET_SHIFT - PAGE_SHIFT)];
+}
+
+/*
+ * A mapping is populated on its first access, and again after a reset has
+ * zapped it (see vfio_platform_reset_locked()): the fault waits while the
+ * device is in reset, then maps the whole VMA, so that later accesses cost
+ * what those through /dev/mem do.
+ */
+static vm_fault_t vfio_platform_mmap_fault(struct vm_fault *vmf)
+{
+	const unsigned long pgoff_mask =
+		BIT(VFIO_PLATFORM_OFFSET_SHIFT - PAGE_SHIFT) - 1;
+	struct vm_area_struct *vma = vmf->vma;
+	struct vfio_platform_device *vpdev = vma->vm_private_data;
+	unsigned long pfn = PHYS_PFN(vfio_platform_vma_region(vpdev, vma)->phys) +
+			    (vma->vm_pgoff & pgoff_mask);
+	unsigned long addr;
+	vm_fault_t ret;
+
+	down_read(&vpdev->memory_lock);
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     pfn + ((vmf->address - vma->vm_start) >> PAGE_SHIFT));
+	/* The rest of the VMA: best effort, the faulting page is what counts. */
+	for (addr = vma->vm_start; !(ret & VM_FAULT_ERROR) && addr < vma->vm_end;
+	     addr += PAGE_SIZE, pfn++) {
+		if (addr != vmf->address &&
+		    vmf_insert_pfn(vma, addr, pfn) & VM_FAULT_ERROR)
+			break;
+	}
+	up_read(&vpdev->memory_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct vfio_platform_mmap_ops = {
+	.fault = vfio_platform_mmap_fault,
+};
+
 int vfio_platform_region_mmap(struct vfio_platform_device *vpdev,
 			      struct vm_area_struct *vma)
 {
@@ -355,9 +409,8 @@ int vfio_platform_region_mmap(struct vfio_platform_device *vpdev,
 	if (!(region->flags & VFIO_REGION_INFO_FLAG_WRITE))
 		vm_flags_clear(vma, VM_MAYWRITE);
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-
-	/* Map it all now: user accesses then cost what /dev/mem's do. */
-	return io_remap_pfn_range(vma, vma->vm_start,
-				  PHYS_PFN(region->phys) + pgoff, size,
-				  vma->vm_page_prot);
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = vpdev;
+	vma->vm_ops = &vfio_platform_mmap_ops;
+	return 0;
 }

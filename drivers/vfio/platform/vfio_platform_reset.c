@@ -8,15 +8,32 @@
  *  2. a reset hook for one of its compatible strings: built in
  *     (vfio_platform_reset_hooks.c) or registered by a module, which the
  *     core loads by the alias "vfio-reset:<compatible>";
- *  3. none. The device still binds unless the front-end asks for the
- *     strict policy, and VFIO_DEVICE_FLAGS_RESET is not reported.
+ *  3. none. The device still binds, VFIO_DEVICE_FLAGS_RESET is not
+ *     reported, and it cannot be opened unless the administrator opted in
+ *     (reset_required=0 of the front-end, see vfio_platform_core.c).
  *
  * The reset runs when the device is opened, when it is closed, and on
- * VFIO_DEVICE_RESET.
+ * VFIO_DEVICE_RESET, with the device's regions out of user space's reach
+ * (see vfio_platform_core.c).
+ *
+ * Reset lines are the device's alone or not used at all. A line that
+ * another available device-tree node also names (a sibling IP block on
+ * the same SoC reset) is not asserted: that would reset the sibling too,
+ * and taking such a line exclusive while the sibling's driver holds it
+ * shared (or the reverse) is a misuse the reset framework WARNs about.
+ * The device then falls back to a reset hook, or has no reset method.
+ *
+ * A controller that cannot pulse a line (reset_control_reset() returns
+ * -ENOTSUPP) gets assert, then deassert. How long the line must stay
+ * asserted is the device's property, not vfio-platform's: the device
+ * node says it in "reset-assert-us" (the name the MDIO and Ethernet PHY
+ * bindings use for the same delay), and without it the line is
+ * deasserted as soon as the controller has asserted it.
  */
 
 #include <linux/acpi.h>
 #include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/kmod.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
@@ -88,22 +105,124 @@ static struct vfio_platform_reset_hook *vfio_platform_get_hook(const char *compa
 	return found;
 }
 
+/* The longest "reset-assert-us" taken: a second is more than any block needs. */
+#define VFIO_PLATFORM_RESET_ASSERT_MAX_US	USEC_PER_SEC
+
 static int vfio_platform_reset_lines(struct vfio_platform_device *vpdev)
 {
 	int ret = reset_control_reset(vpdev->rstc);
 
 	/*
-	 * A controller that cannot pulse the line: assert, then deassert.
-	 * The reset framework reports that with -ENOTSUPP.
+	 * A controller that cannot pulse the line: assert, hold it for the
+	 * time the device node asks for, deassert. The reset framework
+	 * reports that with -ENOTSUPP.
 	 */
 	if (ret == -ENOTSUPP) {
 		ret = reset_control_assert(vpdev->rstc);
 		if (ret)
 			return ret;
-		usleep_range(10, 20);
+		if (vpdev->reset_assert_us)
+			fsleep(vpdev->reset_assert_us);
 		ret = reset_control_deassert(vpdev->rstc);
 	}
 	return ret;
+}
+
+/* Whether @np is @dev_np or one of its descendants (a part of the device). */
+static bool vfio_platform_node_within(struct device_node *np,
+				      struct device_node *dev_np)
+{
+	struct device_node *p = of_node_get(np);
+
+	while (p) {
+		if (p == dev_np) {
+			of_node_put(p);
+			return true;
+		}
+		p = of_get_next_parent(p);
+	}
+	return false;
+}
+
+/* Whether @np's "resets" has the line @line (same controller and cells). */
+static bool vfio_platform_names_line(struct device_node *np,
+				     const struct of_phandle_args *line)
+{
+	struct of_phandle_args args;
+	bool same = false;
+	int i;
+
+	for (i = 0; !same; i++) {
+		if (of_parse_phandle_with_args(np, "resets", "#reset-cells", i, &args))
+			break;
+		same = args.np == line->np &&
+		       args.args_count == line->args_count &&
+		       !memcmp(args.args, line->args,
+			       line->args_count * sizeof(line->args[0]));
+		of_node_put(args.np);
+	}
+	return same;
+}
+
+/*
+ * Another available device-tree node that names one of the reset lines of
+ * @np, with a reference, or NULL. Lines are compared by their specifier
+ * (controller and cells), as the device tree writes them.
+ */
+static struct device_node *vfio_platform_reset_sibling(struct device_node *np)
+{
+	struct device_node *sib = NULL;
+	struct of_phandle_args mine;
+	int i;
+
+	for (i = 0; !sib; i++) {
+		if (of_parse_phandle_with_args(np, "resets", "#reset-cells", i, &mine))
+			break;
+		for_each_node_with_property(sib, "resets") {
+			if (!vfio_platform_node_within(sib, np) &&
+			    of_device_is_available(sib) &&
+			    vfio_platform_names_line(sib, &mine))
+				break; /* keeps the iterator's reference */
+		}
+		of_node_put(mine.np);
+	}
+	return sib;
+}
+
+/*
+ * Take the device's reset lines when they are its alone. Return: 0 with
+ * vpdev->rstc set or left NULL (no lines, or lines not used), or a
+ * negative errno.
+ */
+static int vfio_platform_reset_get_lines(struct vfio_platform_device *vpdev)
+{
+	struct device *dev = vpdev->vdev.dev;
+	struct device_node *sib;
+	struct reset_control *rstc;
+	u32 us = 0;
+
+	if (!of_property_present(dev->of_node, "resets"))
+		return 0;
+	sib = vfio_platform_reset_sibling(dev->of_node);
+	if (sib) {
+		dev_info(dev, "reset line shared with %pOF: not used, it would reset that device too\n",
+			 sib);
+		of_node_put(sib);
+		return 0;
+	}
+	if (!of_property_read_u32(dev->of_node, "reset-assert-us", &us) &&
+	    us > VFIO_PLATFORM_RESET_ASSERT_MAX_US) {
+		dev_err(dev, "reset-assert-us %u is over %ld\n", us,
+			VFIO_PLATFORM_RESET_ASSERT_MAX_US);
+		return -EINVAL;
+	}
+
+	rstc = of_reset_control_array_get_optional_exclusive(dev->of_node);
+	if (IS_ERR(rstc))
+		return dev_err_probe(dev, PTR_ERR(rstc), "cannot get its resets\n");
+	vpdev->rstc = rstc;
+	vpdev->reset_assert_us = us;
+	return 0;
 }
 
 #ifdef CONFIG_ACPI
@@ -150,24 +269,26 @@ vfio_platform_find_hook(struct device_node *np)
  * vfio_platform_reset_init() - choose the reset method of a device
  * @vpdev: the device, described but not yet registered
  *
+ * Reset lines that another device-tree node also names are left alone
+ * (see the top of this file).
+ *
  * Return: 0, or a negative errno (-EPROBE_DEFER while a reset controller
- * is not there yet).
+ * is not there yet, -EINVAL for a "reset-assert-us" over a second).
  */
 int vfio_platform_reset_init(struct vfio_platform_device *vpdev)
 {
 	struct device *dev = vpdev->vdev.dev;
-	struct reset_control *rstc;
+	int ret;
 
 	if (vfio_platform_has_acpi_rst(dev)) {
 		vpdev->reset = vfio_platform_reset_acpi;
 		return 0;
 	}
 
-	rstc = of_reset_control_array_get_optional_exclusive(dev->of_node);
-	if (IS_ERR(rstc))
-		return dev_err_probe(dev, PTR_ERR(rstc), "cannot get its resets\n");
-	if (rstc) {
-		vpdev->rstc = rstc;
+	ret = vfio_platform_reset_get_lines(vpdev);
+	if (ret)
+		return ret;
+	if (vpdev->rstc) {
 		vpdev->reset = vfio_platform_reset_lines;
 		return 0;
 	}

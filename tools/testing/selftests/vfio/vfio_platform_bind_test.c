@@ -10,14 +10,20 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 
 #include "../kselftest_harness.h"
 #include "vfio_platform_util.h"
 
 #define FREE_SLOT	"a000200.virtio_mmio"
+
+/* syslog(2) actions; glibc's <sys/klog.h> has no names for them. */
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_SIZE_BUFFER	10
 
 static void attr_path(char *buf, size_t len, const char *bus, const char *dev,
 		      const char *attr)
@@ -111,8 +117,38 @@ TEST(never_binds_by_itself)
 	EXPECT_EQ(0, bound_count("platform", "vfio-platform"));
 }
 
+static void reset_required_path(char *path, size_t len, const char *vfio)
+{
+	snprintf(path, len, "/sys/module/%s/parameters/reset_required",
+		 strcmp(vfio, "vfio-amba") ? "vfio_platform" : "vfio_amba");
+}
+
+static int set_reset_required(const char *vfio, const char *val)
+{
+	char path[PATH_MAX];
+
+	reset_required_path(path, sizeof(path), vfio);
+	return vpt_sysfs_write(path, val);
+}
+
+/* The parameter's value ("Y" or "N"), as the test mode set it. */
+static const char *get_reset_required(const char *vfio)
+{
+	char path[PATH_MAX], c = '?';
+	FILE *f;
+
+	reset_required_path(path, sizeof(path), vfio);
+	f = fopen(path, "r");
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+	}
+	return c == 'N' ? "N" : "Y";
+}
+
 FIXTURE(handover) {
 	char native[VPT_NAME_MAX];
+	const char *reset_required;	/* the mode's value, restored */
 };
 
 FIXTURE_VARIANT(handover) {
@@ -146,15 +182,7 @@ FIXTURE_SETUP(handover)
 					self->native, sizeof(self->native)));
 	if (!self->native[0])
 		SKIP(return, "%s has no native driver bound", variant->dev);
-}
-
-static int set_reset_required(const char *vfio, const char *val)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/reset_required",
-		 strcmp(vfio, "vfio-amba") ? "vfio_platform" : "vfio_amba");
-	return vpt_sysfs_write(path, val);
+	self->reset_required = get_reset_required(variant->vfio);
 }
 
 /* Give the device back to its native driver, whatever the test did. */
@@ -162,7 +190,7 @@ FIXTURE_TEARDOWN(handover)
 {
 	char drv[VPT_NAME_MAX];
 
-	set_reset_required(variant->vfio, "N");
+	set_reset_required(variant->vfio, self->reset_required);
 	dev_attr(variant->bus, variant->dev, "sysfs_bind_only", "0");
 	dev_attr(variant->bus, variant->dev, "driver_override", "\n");
 	driver_of(variant->bus, variant->dev, drv, sizeof(drv));
@@ -235,7 +263,7 @@ TEST_F(handover, override_elsewhere_refuses_bind)
 	EXPECT_STREQ("", driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
 }
 
-/* The strict policy lets a device that has a reset method through. */
+/* The default (reset_required=Y) binds and opens a device with a reset. */
 TEST_F(handover, reset_required_accepts)
 {
 	char drv[VPT_NAME_MAX];
@@ -245,32 +273,65 @@ TEST_F(handover, reset_required_accepts)
 	EXPECT_EQ(0, drv_file(variant->bus, variant->vfio, "bind", variant->dev));
 	EXPECT_STREQ(variant->vfio,
 		     driver_of(variant->bus, variant->dev, drv, sizeof(drv)));
+	EXPECT_EQ(0, open_and_check(variant->bus, variant->dev));
+}
+
+/* Whether the kernel log has a line with both @a and @b. */
+static bool log_has(const char *a, const char *b)
+{
+	int len = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	bool found = false;
+	char *buf, *line;
+
+	if (len <= 0)
+		return false;
+	buf = calloc(1, len + 1);
+	if (!buf)
+		return false;
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, len);
+	for (line = strtok(len > 0 ? buf : "", "\n"); line && !found;
+	     line = strtok(NULL, "\n"))
+		found = strstr(line, a) && strstr(line, b);
+	free(buf);
+	return found;
 }
 
 /*
- * ... and refuses one without (fw-cfg) with -ENOENT; the device stays
- * unbound, and binds once the policy is relaxed.
+ * A device without a reset method (fw-cfg) binds whatever reset_required
+ * says, but by default it is not opened: it would keep running after its
+ * user is gone. The open fails with EPERM and the log names the device and
+ * the opt-in; with reset_required=N (read at bind) it opens.
  */
-TEST(reset_required_refuses)
+TEST(reset_required_refuses_open)
 {
 	const char *dev = "9020000.fw-cfg";
-	char native[VPT_NAME_MAX], drv[VPT_NAME_MAX];
+	const char *saved = get_reset_required("vfio-platform");
+	struct vpt_dev d;
 	int ret;
 
-	ASSERT_EQ(0, vpt_current_driver("platform", dev, native, sizeof(native)));
-	if (native[0])
-		ASSERT_EQ(0, drv_file("platform", native, "unbind", dev));
 	ASSERT_EQ(0, set_reset_required("vfio-platform", "Y"));
-	ret = drv_file("platform", "vfio-platform", "bind", dev);
-	EXPECT_EQ(-ENOENT, ret);
-	EXPECT_STREQ("", driver_of("platform", dev, drv, sizeof(drv)));
-	ASSERT_EQ(0, set_reset_required("vfio-platform", "N"));
+	ret = vpt_bind(&d, "platform", dev);
+	if (vpt_skip_reason(ret)) {
+		set_reset_required("vfio-platform", saved);
+		SKIP(return, "%s: %s", dev, vpt_skip_reason(ret));
+	}
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vpt_open_group(&d));
+	d.fd = vpt_get_fd(&d);
+	EXPECT_EQ(-EPERM, d.fd);
+	EXPECT_TRUE(log_has(dev, "vfio-platform.reset_required=0"));
+	vpt_close(&d);
+	EXPECT_EQ(0, vpt_restore(&d));
 
-	EXPECT_EQ(0, drv_file("platform", "vfio-platform", "bind", dev));
-	EXPECT_STREQ("vfio-platform", driver_of("platform", dev, drv, sizeof(drv)));
-	drv_file("platform", "vfio-platform", "unbind", dev);
-	bus_probe("platform", dev);
-	EXPECT_STREQ(native, driver_of("platform", dev, drv, sizeof(drv)));
+	/* The opt-in. */
+	ASSERT_EQ(0, set_reset_required("vfio-platform", "N"));
+	EXPECT_EQ(0, vpt_bind(&d, "platform", dev));
+	EXPECT_EQ(0, vpt_open_group(&d));
+	d.fd = vpt_get_fd(&d);
+	EXPECT_LE(0, d.fd);
+	vpt_close(&d);
+	EXPECT_EQ(0, vpt_restore(&d));
+	EXPECT_EQ(0, set_reset_required("vfio-platform", saved));
 }
 
 TEST_HARNESS_MAIN

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,6 +325,234 @@ TEST_F(reset_line, open_ioctl_close)
 	EXPECT_EQ(OTHER_BIT, lines(self->reg));
 	vpt_mmio_write32(self->reg, 0, 0);
 	vpt_mmio_write32(self->dir, 0, 0);
+}
+
+/*
+ * A reset line that two device-tree nodes name (slots a001000 and a001200,
+ * line 4 of the same controller), as sibling IP blocks on one reset do:
+ * asserting it for one would reset the other. vfio-platform leaves such a
+ * line alone: both bind (without a WARN from the reset framework over two
+ * exclusive requests of one line), and the device resets by its hook
+ * (virtio-mmio) without touching the line, which the test leaves asserted
+ * to see that nobody deasserts it.
+ */
+#define SHARED_A	"a001000.virtio_mmio"
+#define SHARED_B	"a001200.virtio_mmio"
+#define SHARED_BIT	0x10	/* line 4 */
+
+FIXTURE(shared_line) {
+	struct vpt_dev a, b;
+	void *map;
+	void *reg;
+	void *dir;
+};
+
+FIXTURE_SETUP(shared_line)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd;
+
+	if (access("/sys/bus/platform/devices/" SHARED_A "/of_node/resets", F_OK))
+		SKIP(return, "no shared reset line in this device tree");
+	fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	self->map = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 RST_REG & ~(pg - 1));
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->reg = (char *)self->map + (RST_REG & (pg - 1));
+	self->dir = (char *)self->map + (RST_DIR & (pg - 1));
+	/* Line 4 an output, asserted: the sibling block is held in reset. */
+	vpt_mmio_write32(self->dir, 0, SHARED_BIT);
+	vpt_mmio_write32(self->reg, 0, SHARED_BIT);
+}
+
+FIXTURE_TEARDOWN_PARENT(shared_line)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->a));
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->b));
+}
+
+/*
+ * Whether the kernel logged a warning since @kmsg (/dev/kmsg, opened
+ * O_NONBLOCK and moved to its end) was positioned.
+ */
+static bool kmsg_warned(int kmsg)
+{
+	char rec[2048];
+	bool warned = false;
+	ssize_t n;
+
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		if (strstr(rec, "WARNING:") || strstr(rec, "cut here"))
+			warned = true;
+	}
+	return warned;
+}
+
+TEST_F(shared_line, left_alone)
+{
+	struct vfio_device_info info;
+	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	EXPECT_EQ(0, vpt_bind(&self->a, "platform", SHARED_A));
+	EXPECT_EQ(0, vpt_bind(&self->b, "platform", SHARED_B));
+	/* Two exclusive requests of one line: the reset core's WARN_ON. */
+	EXPECT_FALSE(kmsg_warned(kmsg)) TH_LOG("the kernel warned while binding");
+	close(kmsg);
+	ASSERT_TRUE(self->a.bound && self->b.bound);
+
+	ASSERT_EQ(0, vpt_open_group(&self->a));
+	self->a.fd = vpt_get_fd(&self->a);
+	ASSERT_LE(0, self->a.fd) TH_LOG("open: %s", strerror(-self->a.fd));
+	ASSERT_EQ(0, vpt_device_info(self->a.fd, &info));
+	EXPECT_NE(0, info.flags & VFIO_DEVICE_FLAGS_RESET);	/* the hook */
+	EXPECT_EQ(0, ioctl(self->a.fd, VFIO_DEVICE_RESET));
+	vpt_close(&self->a);
+	/* Open, VFIO_DEVICE_RESET and close left the line as it was. */
+	EXPECT_EQ(SHARED_BIT, vpt_mmio_read32(self->reg, 0) & SHARED_BIT);
+
+	vpt_mmio_write32(self->reg, 0, 0);
+	vpt_mmio_write32(self->dir, 0, 0);
+}
+
+/*
+ * No access to the device while it is in reset. The node
+ * vfiotest-rstwatch@9030000 is a device whose region is the PL061's
+ * window, which holds its own reset line (line 7 of the reset-simple
+ * controller over GPIODATA), asserted for 200 us per reset. One thread
+ * reads GPIODATA through pread and through an mmap of the region while
+ * the main thread loops over VFIO_DEVICE_RESET: neither may ever read the
+ * line asserted. A third thread, through /dev/mem, which vfio-platform
+ * does not fence, shows that the line did go up meanwhile.
+ */
+#define WATCH_DEV	"9030000.vfiotest-rstwatch"
+#define WATCH_BIT	0x80	/* line 7 */
+#define GPIODATA	0x3fc
+#define GPIODIR		0x400
+
+struct hammer {
+	int fd;
+	const struct vfio_region_info *r0;
+	void *map;		/* the region through the device's mmap */
+	void *devmem;		/* GPIODATA through /dev/mem */
+	bool stop;
+	unsigned long preads, loads, devmem_reads;
+	unsigned long pread_asserted, load_asserted, devmem_asserted;
+	int err;
+};
+
+static void *hammer_device(void *arg)
+{
+	struct hammer *h = arg;
+	uint32_t val;
+	int ret;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_RELAXED)) {
+		ret = vpt_read32(h->fd, h->r0, GPIODATA, &val);
+		if (ret) {
+			h->err = -ret;
+			break;
+		}
+		h->preads++;
+		if (val & WATCH_BIT)
+			h->pread_asserted++;
+		h->loads++;
+		if (vpt_mmio_read32(h->map, GPIODATA) & WATCH_BIT)
+			h->load_asserted++;
+	}
+	return NULL;
+}
+
+static void *hammer_devmem(void *arg)
+{
+	struct hammer *h = arg;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_RELAXED)) {
+		h->devmem_reads++;
+		if (vpt_mmio_read32(h->devmem, 0) & WATCH_BIT)
+			h->devmem_asserted++;
+		sched_yield();
+	}
+	return NULL;
+}
+
+FIXTURE(reset_fence) {
+	struct vpt_dev dev;
+	struct vfio_region_info r0;
+	void *devmem_map;
+};
+
+FIXTURE_SETUP(reset_fence)
+{
+	int ret;
+
+	if (access("/sys/bus/platform/devices/" WATCH_DEV, F_OK))
+		SKIP(return, "no %s in this device tree", WATCH_DEV);
+	ret = vpt_setup(&self->dev, "platform", WATCH_DEV, &self->r0);
+	if (vpt_skip_reason(ret))
+		SKIP(return, "%s: %s", WATCH_DEV, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", WATCH_DEV, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN_PARENT(reset_fence)
+{
+	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
+}
+
+TEST_F(reset_fence, no_access_in_reset)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct hammer h = { .fd = self->dev.fd, .r0 = &self->r0 };
+	pthread_t dev_thread, devmem_thread;
+	int i, fd, resets = 400;
+	uint32_t dir, val;
+
+	ASSERT_NE(0, self->r0.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	h.map = vpt_mmap(&self->dev, self->dev.fd, self->r0.size,
+			 PROT_READ | PROT_WRITE, self->r0.offset);
+	ASSERT_NE(MAP_FAILED, h.map);
+	fd = open("/dev/mem", O_RDONLY | O_SYNC | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	self->devmem_map = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd,
+				RST_REG & ~(pg - 1));
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->devmem_map);
+	h.devmem = (char *)self->devmem_map + (RST_REG & (pg - 1));
+
+	/* Line 7 an output (it reads back), deasserted by the open's reset. */
+	ASSERT_EQ(0, vpt_read32(self->dev.fd, &self->r0, GPIODIR, &dir));
+	ASSERT_EQ(0, vpt_write32(self->dev.fd, &self->r0, GPIODIR, dir | WATCH_BIT));
+	ASSERT_EQ(0, vpt_mmio_read32(h.map, GPIODATA) & WATCH_BIT);
+
+	ASSERT_EQ(0, pthread_create(&dev_thread, NULL, hammer_device, &h));
+	ASSERT_EQ(0, pthread_create(&devmem_thread, NULL, hammer_devmem, &h));
+	for (i = 0; i < resets; i++)
+		ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	__atomic_store_n(&h.stop, true, __ATOMIC_RELAXED);
+	pthread_join(dev_thread, NULL);
+	pthread_join(devmem_thread, NULL);
+	munmap(self->devmem_map, pg);
+
+	TH_LOG("%d resets: %lu preads, %lu mmap loads, %lu /dev/mem reads (%lu asserted)",
+	       resets, h.preads, h.loads, h.devmem_reads, h.devmem_asserted);
+	EXPECT_EQ(0, h.err);
+	/* Both paths ran, and the line really went up during the loop. */
+	EXPECT_LT(0, h.preads);
+	EXPECT_LT(0, h.devmem_asserted);
+	/* But never where the device's user could see it. */
+	EXPECT_EQ(0, h.pread_asserted);
+	EXPECT_EQ(0, h.load_asserted);
+	/* The line is deasserted and still an output after the loop. */
+	EXPECT_EQ(0, vpt_mmio_read32(h.map, GPIODATA) & WATCH_BIT);
+	ASSERT_EQ(0, vpt_read32(self->dev.fd, &self->r0, GPIODIR, &val));
+	EXPECT_EQ(dir | WATCH_BIT, val);
+	vpt_write32(self->dev.fd, &self->r0, GPIODIR, dir);
 }
 
 /*
