@@ -68,6 +68,11 @@ echo "bench:vfio_platform_bench" >>"$R/kselftest/kselftest-list.txt"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
 [ "$mode" = nested ] && "$TOP/harness/nested.sh" "$OUT/arch/arm64/boot/Image" >/dev/null
 
+# The acpi mode's SSDT (-acpitable): QEMU reads it when it starts.
+mkdir -p "$BUILD/acpi"
+iasl -p "$BUILD/acpi/rst-ssdt" "$TOP/guest/acpi/rst-ssdt.asl" >"$BUILD/acpi/iasl.log" 2>&1 ||
+	{ cat "$BUILD/acpi/iasl.log" >&2; die "iasl failed on guest/acpi/rst-ssdt.asl"; }
+
 # Test DTB: QEMU's own tree for this machine, plus the mode's edits.
 dtb=$G/$mode.dtb
 qemu-system-aarch64 -M "$MACHINE,dumpdtb=$G/$mode-qemu.dtb" -cpu cortex-a57 -m 512 \
