@@ -67,11 +67,13 @@ mode_setup() {
 		# to :1f (virtio-rng behind :1f, the balloon :1e, the keyboard
 		# :1d), fw-cfg QEMU0002:00. VFIO_PLATFORM_DEVS (init's
 		# environment) points the selftests at them. guest/acpi/
-		# rst-ssdt.asl gives slot 29 (:1d) a _RST; the other devices
+		# rst-ssdt.asl gives slot 29 (:1d) a _RST (an SSDT the guest
+		# loads through ACPI configfs before the tests: QEMU's
+		# -acpitable is x86 only); the other devices
 		# have no reset method under ACPI (no compatible string, so no
 		# hook), hence reset_required=0.
 		FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
-		QEMU_ARGS+=(-bios "$FIRMWARE" -acpitable "file=$BUILD/acpi/rst-ssdt.aml")
+		QEMU_ARGS+=(-bios "$FIRMWARE")
 		APPEND="acpi=force vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
 		APPEND+=" vfiotest.only=vfio_platform_regions_test,vfio_platform_irq_test,vfio_platform_lifecycle_test,vfio_platform_reset_test"
 		APPEND+=" VFIO_PLATFORM_DEVS=a000000.virtio_mmio=LNRO0005:00,a003e00.virtio_mmio=LNRO0005:1f,a003c00.virtio_mmio=LNRO0005:1e,9020000.fw-cfg=QEMU0002:00"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The acpi test mode (harness/modes.sh): an SSDT, added with QEMU's
- * -acpitable, that gives virtio-mmio slot 29 of QEMU's virt machine a
- * _RST. QEMU's DSDT names the 32 slots \_SB.VR00 to \_SB.VR31, slot N at
+ * The acpi test mode (harness/modes.sh): an SSDT that gives virtio-mmio
+ * slot 29 of QEMU's virt machine a _RST. guest/check.sh loads it through
+ * ACPI configfs before the tests (QEMU's -acpitable is x86 only).
+ * QEMU's DSDT names the 32 slots \_SB.VR00 to \_SB.VR31, slot N at
  * 0x0a000000 + N * 0x200 (hw/arm/virt-acpi-build.c); the virtio-keyboard
  * of the mode sits behind slot 29. _RST writes 0 to the slot's Status
  * register (offset 0x70): the virtio device reset. vfio-platform runs it
