@@ -7,6 +7,15 @@ TESTS=/kselftest
 TIMEOUT=${TIMEOUT:-120}
 
 echo "### MODE $(cat /proc/cmdline)"
+# Booted with ACPI: add the SSDT that gives a virtio-mmio slot a _RST
+# (guest/acpi/rst-ssdt.asl) before anything binds it.
+if [ -e /sys/firmware/acpi/tables/DSDT ] && [ -e /guest/acpi/rst-ssdt.aml ]; then
+	mkdir -p /tmp/config
+	mount -t configfs configfs /tmp/config &&
+		mkdir /tmp/config/acpi/table/vfiotest-rst &&
+		cat /guest/acpi/rst-ssdt.aml >/tmp/config/acpi/table/vfiotest-rst/aml ||
+		echo "### SSDT not loaded"
+fi
 only=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in vfiotest.only=*) only=$(echo "${arg#vfiotest.only=}" | tr , ' ') ;; esac

@@ -38,7 +38,7 @@ logs=()
 # kernel's logs are console-debug-MODE.log (results "debug/MODE/...").
 # Each kernel has its own guest directory (harness/guest.sh).
 run_guests() {
-	local kernel=$1 image=$2 prefix= extra= mode t dtb
+	local kernel=$1 image=$2 prefix= extra= mode t dtb G
 	shift 2
 	[ "$kernel" = test ] || prefix=$kernel-
 	# Under the debug kernel the stress loops run a tenth of their counts
@@ -48,16 +48,19 @@ run_guests() {
 	for mode in "$@"; do
 		t=$SECONDS
 		dtb=$(KERNEL=$kernel "$TOP/harness/guest.sh" "$mode" | tail -n 1)
+		G=${dtb%/*}
 		. "$TOP/harness/modes.sh"
 		mode_setup "$mode"
-		"$TOP/harness/run-guest.py" --kernel "$image" --initrd "${dtb%/*}/${INITRD##*/}" \
-			--dtb "$dtb" --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
+		# With firmware, the firmware hands the kernel its tables.
+		[ -n "$FIRMWARE" ] && dtb=
+		"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$G/${INITRD##*/}" \
+			${dtb:+--dtb "$dtb"} --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
 			--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
 		logs+=("$R/console-$prefix$mode.log")
 		log "guest $prefix$mode: $((SECONDS - t)) s"
 	done
 }
-run_guests test "$image" ${MODES:-noiommu smmu composite handover nested}
+run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested}
 
 # The debug kernel (harness/config/debug.config): the same guest suite
 # under KASAN, UBSAN, lockdep, DEBUG_OBJECTS and kmemleak. DEBUG_KERNEL=0

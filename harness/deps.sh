@@ -7,7 +7,8 @@
 PKGS=(linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-arm flex bison bc libssl-dev libelf-dev sparse
       coccinelle ocaml-nox device-tree-compiler cpio rsync kmod
-      python3-docutils git make gcc perl xz-utils)
+      python3-docutils git make gcc perl xz-utils
+      qemu-efi-aarch64 acpica-tools)
 
 missing=()
 for p in "${PKGS[@]}"; do

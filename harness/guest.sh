@@ -65,6 +65,10 @@ done
 mkdir -p "$R/kselftest/bench"
 cp "$("$TOP/harness/bench-build.sh" | tail -n 1)" "$R/kselftest/bench/"
 echo "bench:vfio_platform_bench" >>"$R/kselftest/kselftest-list.txt"
+# The acpi mode's SSDT: guest/check.sh loads it where the guest has ACPI.
+mkdir -p "$R/guest/acpi"
+iasl -p "$R/guest/acpi/rst-ssdt" "$TOP/guest/acpi/rst-ssdt.asl" >"$G/iasl.log" 2>&1 ||
+	{ cat "$G/iasl.log" >&2; die "iasl failed on guest/acpi/rst-ssdt.asl"; }
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
 [ "$mode" = nested ] && "$TOP/harness/nested.sh" "$OUT/arch/arm64/boot/Image" >/dev/null
 

@@ -151,19 +151,3 @@ if [ ${#kdoc[@]} -gt 0 ]; then
 		echo "FAIL host/kernel-doc: $(echo "$out" | head -3 | tr '\n' ' ')"
 	fi
 fi
-
-# The ACPI paths of our directories build (they cannot run here: the test
-# machine boots with a device tree).
-AO=$BUILD/out-acpi
-mkdir -p "$AO"
-cat "$TOP"/harness/config/test.config "$TOP"/harness/config/ours.config \
-	"$TOP"/harness/config/acpi.config >"$AO/fragment.config"
-AMAKE=(make -s -C "$L" O="$AO" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-if KCONFIG_ALLCONFIG="$AO/fragment.config" "${AMAKE[@]}" allnoconfig >/dev/null 2>&1 &&
-	grep -qx 'CONFIG_ACPI=y' "$AO/.config" &&
-	"${AMAKE[@]}" -j"$JOBS" W=1 drivers/vfio/platform/ >"$LOGS/acpi.txt" 2>&1 &&
-	! grep -qE '(warning|error):' "$LOGS/acpi.txt"; then
-	echo "PASS host/build-acpi/drivers/vfio/platform"
-else
-	echo "FAIL host/build-acpi/drivers/vfio/platform: $(grep -m2 -E '(warning|error)' "$LOGS/acpi.txt" | tr '\n' ' ')"
-fi

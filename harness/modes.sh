@@ -7,8 +7,11 @@
 #             ("" = QEMU's tree)
 #   MEMORY    guest RAM in MiB
 #   INITRD    the initramfs (harness/guest.sh builds it)
+#   FIRMWARE  UEFI firmware (-bios): the kernel boots through its EFI stub
+#             and no DTB is given ("" = QEMU loads the kernel, with the DTB)
 mode_setup() {
 	MACHINE=virt
+	FIRMWARE=""
 	MEMORY=512
 	INITRD=$BUILD/guest/initramfs.cpio.gz
 	# The keyboard lands in slot a003a00: a part of guest/dts/dma-engine.dtsi.
@@ -61,6 +64,26 @@ mode_setup() {
 		# first.
 		MACHINE=virt,acpi=off
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_handover_test"
+		;;
+	acpi)
+		# An arm64 server's boot: UEFI firmware (Debian's
+		# qemu-efi-aarch64) starts the Image through its EFI stub and
+		# the kernel takes the platform devices from QEMU's ACPI tables
+		# (acpi=force; no device tree): virtio-mmio slots LNRO0005:00
+		# to :1f (virtio-rng behind :1f, the balloon :1e, the keyboard
+		# :1d), fw-cfg QEMU0002:00. VFIO_PLATFORM_DEVS (init's
+		# environment) points the selftests at them. guest/acpi/
+		# rst-ssdt.asl gives slot 29 (:1d) a _RST (an SSDT the guest
+		# loads through ACPI configfs before the tests: QEMU's
+		# -acpitable is x86 only); the other devices
+		# have no reset method under ACPI (no compatible string, so no
+		# hook), hence reset_required=0.
+		FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+		QEMU_ARGS+=(-bios "$FIRMWARE")
+		APPEND="acpi=force vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
+		APPEND+=" vfiotest.only=vfio_platform_regions_test,vfio_platform_irq_test,vfio_platform_lifecycle_test,vfio_platform_reset_test"
+		APPEND+=" VFIO_PLATFORM_DEVS=a000000.virtio_mmio=LNRO0005:00,a003e00.virtio_mmio=LNRO0005:1f,a003c00.virtio_mmio=LNRO0005:1e,9020000.fw-cfg=QEMU0002:00"
+		APPEND+=" VFIO_PLATFORM_ACPI_RST=LNRO0005:1d"
 		;;
 	*) die "unknown mode $1" ;;
 	esac

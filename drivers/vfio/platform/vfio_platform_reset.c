@@ -230,17 +230,35 @@ static bool vfio_platform_has_acpi_rst(struct device *dev)
 {
 	return has_acpi_companion(dev) && acpi_has_method(ACPI_HANDLE(dev), "_RST");
 }
+
+/*
+ * Run the device's _RST. Not device_reset(): after _RST it also asks the
+ * reset controller framework for a mandatory line, which an ACPI device
+ * does not have, and fails every reset with -ENOENT (or -ENOTSUPP).
+ */
+static int vfio_platform_reset_acpi(struct vfio_platform_device *vpdev)
+{
+	struct device *dev = vpdev->vdev.dev;
+	acpi_status status;
+
+	status = acpi_evaluate_object(ACPI_HANDLE(dev), "_RST", NULL, NULL);
+	if (ACPI_FAILURE(status)) {
+		dev_err_ratelimited(dev, "_RST failed: %s\n", acpi_format_exception(status));
+		return -EIO;
+	}
+	return 0;
+}
 #else
 static bool vfio_platform_has_acpi_rst(struct device *dev)
 {
 	return false;
 }
-#endif
 
 static int vfio_platform_reset_acpi(struct vfio_platform_device *vpdev)
 {
-	return device_reset(vpdev->vdev.dev);
+	return -ENODEV;
 }
+#endif
 
 static int vfio_platform_reset_by_hook(struct vfio_platform_device *vpdev)
 {

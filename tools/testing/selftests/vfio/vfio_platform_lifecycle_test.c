@@ -2,9 +2,12 @@
 /*
  * vfio-platform: device fd life cycle. Close with an IRQ armed and a
  * mapping live, open again, and unbind while user space holds the device.
+ * On the PL031 (its alarm is the interrupt) and on an empty virtio-mmio
+ * slot, which also exists where ACPI enumerates the devices.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +19,8 @@
 #include "vfio_platform_util.h"
 
 #define PL031		"9010000.pl031"
+#define VIRTIO_SLOT	"a000000.virtio_mmio"
+#define VIRTIO_MAGIC	0x74726976	/* "virt" */
 #define RTC_DR		0x00
 #define RTC_MR		0x04
 #define RTC_IMSC	0x10
@@ -25,25 +30,42 @@
 
 #define TRIGGER		VFIO_IRQ_SET_ACTION_TRIGGER
 
-FIXTURE(pl031) {
+FIXTURE(life) {
 	struct vpt_dev dev;
 	struct vfio_region_info r0;
 	int efd;
 };
 
-FIXTURE_SETUP(pl031)
+FIXTURE_VARIANT(life) {
+	const char *bus;
+	const char *name;
+	uint32_t id_off;	/* an ID register and its value */
+	uint32_t id;
+	bool alarm;		/* a PL031: its alarm raises the IRQ */
+};
+
+FIXTURE_VARIANT_ADD(life, pl031) {
+	.bus = "amba", .name = PL031, .id_off = 0xfe0, .id = PL031_PERIPH_ID0,
+	.alarm = true,
+};
+
+FIXTURE_VARIANT_ADD(life, virtio_slot) {
+	.bus = "platform", .name = VIRTIO_SLOT, .id_off = 0, .id = VIRTIO_MAGIC,
+};
+
+FIXTURE_SETUP(life)
 {
 	int ret;
 
 	self->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
-	ret = vpt_setup(&self->dev, "amba", PL031, &self->r0);
+	ret = vpt_setup(&self->dev, variant->bus, variant->name, &self->r0);
 	if (vpt_skip_reason(ret))
-		SKIP(return, "%s: %s", PL031, vpt_skip_reason(ret));
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", PL031, strerror(-ret));
+		SKIP(return, "%s: %s", variant->name, vpt_skip_reason(ret));
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", variant->name, strerror(-ret));
 }
 
-FIXTURE_TEARDOWN_PARENT(pl031)
+FIXTURE_TEARDOWN_PARENT(life)
 {
 	EXPECT_EQ(0, vpt_fixture_teardown(&self->dev));
 }
@@ -71,7 +93,7 @@ static int pl031_ack(int fd, const struct vfio_region_info *r)
 	return ret ? ret : vpt_write32(fd, r, RTC_ICR, 1);
 }
 
-TEST_F_TIMEOUT(pl031, close_with_irq_and_mmap, 30)
+TEST_F_TIMEOUT(life, close_with_irq_and_mmap, 30)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	void *map;
@@ -80,6 +102,9 @@ TEST_F_TIMEOUT(pl031, close_with_irq_and_mmap, 30)
 	uint64_t cnt;
 	uint32_t id;
 
+	if (!variant->alarm)
+		SKIP(return, "%s: no interrupt the test can raise alone",
+		     variant->name);
 	map = vpt_mmap(&self->dev, self->dev.fd, page, PROT_READ | PROT_WRITE,
 		       self->r0.offset);
 	ASSERT_NE(MAP_FAILED, map);
@@ -121,7 +146,7 @@ TEST_F_TIMEOUT(pl031, close_with_irq_and_mmap, 30)
 	close(efd2);
 }
 
-TEST_F(pl031, reopen_after_close)
+TEST_F(life, reopen_after_close)
 {
 	uint32_t id;
 	int i, fd;
@@ -132,20 +157,20 @@ TEST_F(pl031, reopen_after_close)
 		fd = vpt_get_fd(&self->dev);
 		ASSERT_LE(0, fd) TH_LOG("open #%d: %s", i + 2, strerror(-fd));
 		self->dev.fd = fd;
-		ASSERT_EQ(0, vpt_read32(fd, &self->r0, 0xfe0, &id));
-		EXPECT_EQ(PL031_PERIPH_ID0, id);
+		ASSERT_EQ(0, vpt_read32(fd, &self->r0, variant->id_off, &id));
+		EXPECT_EQ(variant->id, id);
 	}
 }
 
-TEST_F_TIMEOUT(pl031, unbind_waits_for_close, 30)
+TEST_F_TIMEOUT(life, unbind_waits_for_close, 30)
 {
 	char path[128], drv[VPT_NAME_MAX], c;
 	int status, i, sync[2];
 	pid_t pid, w;
 	uint32_t id;
 
-	snprintf(path, sizeof(path), "/sys/bus/amba/drivers/%s/unbind",
-		 vpt_vfio_driver("amba"));
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/unbind",
+		 variant->bus, vpt_vfio_driver(variant->bus));
 	ASSERT_EQ(0, pipe(sync));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -160,7 +185,7 @@ TEST_F_TIMEOUT(pl031, unbind_waits_for_close, 30)
 		close(sync[0]);
 		if (write(sync[1], "u", 1) != 1)
 			_exit(2);
-		_exit(vpt_sysfs_write(path, PL031) ? 1 : 0);
+		_exit(vpt_sysfs_write(path, self->dev.name) ? 1 : 0);
 	}
 	close(sync[1]);
 	/* The child is about to write to unbind. */
@@ -171,8 +196,8 @@ TEST_F_TIMEOUT(pl031, unbind_waits_for_close, 30)
 	w = waitpid(pid, &status, WNOHANG);
 	EXPECT_EQ(0, w) TH_LOG("unbind returned while the device was open");
 	/* Meanwhile the device keeps working for its user. */
-	EXPECT_EQ(0, vpt_read32(self->dev.fd, &self->r0, 0xfe0, &id));
-	EXPECT_EQ(PL031_PERIPH_ID0, id);
+	EXPECT_EQ(0, vpt_read32(self->dev.fd, &self->r0, variant->id_off, &id));
+	EXPECT_EQ(variant->id, id);
 
 	close(self->dev.fd);
 	self->dev.fd = -1;
@@ -187,7 +212,8 @@ TEST_F_TIMEOUT(pl031, unbind_waits_for_close, 30)
 	ASSERT_EQ(pid, w) TH_LOG("unbind still blocked after close");
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(0, vpt_current_driver("amba", PL031, drv, sizeof(drv)));
+	ASSERT_EQ(0, vpt_current_driver(variant->bus, self->dev.name, drv,
+					sizeof(drv)));
 	EXPECT_STREQ("", drv);
 }
 

@@ -116,6 +116,8 @@ const char *vpt_skip_reason(int ret)
 		return "no such device";
 	case -EOPNOTSUPP:
 		return "no IOMMU group and no-IOMMU mode is off";
+	case -ENXIO:
+		return "not on this machine (VFIO_PLATFORM_DEVS)";
 	default:
 		return NULL;
 	}
@@ -179,7 +181,42 @@ int vpt_restore(struct vpt_dev *d)
 	return 0;
 }
 
+int vpt_map_name(const char *name, char *buf, size_t len)
+{
+	const char *map = getenv("VFIO_PLATFORM_DEVS");
+	size_t n = strlen(name);
+	const char *p, *end;
+
+	if (!map || !*map) {
+		snprintf(buf, len, "%s", name);
+		return 0;
+	}
+	for (p = map; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > n && !strncmp(p, name, n) && p[n] == '=') {
+			p += n + 1;
+			if ((size_t)(end - p) >= len)
+				return -ENAMETOOLONG;
+			memcpy(buf, p, end - p);
+			buf[end - p] = '\0';
+			return 0;
+		}
+	}
+	return -ENXIO;
+}
+
 int vpt_bind(struct vpt_dev *d, const char *bus, const char *name)
+{
+	char here[VPT_NAME_MAX];
+	int ret;
+
+	ret = vpt_map_name(name, here, sizeof(here));
+	return ret ? ret : vpt_bind_name(d, bus, here);
+}
+
+int vpt_bind_name(struct vpt_dev *d, const char *bus, const char *name)
 {
 	const char *vfio = vpt_vfio_driver(bus);
 	char path[PATH_MAX];

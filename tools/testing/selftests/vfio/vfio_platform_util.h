@@ -61,8 +61,21 @@ int vpt_setup(struct vpt_dev *d, const char *bus, const char *name,
  */
 int vpt_restore(struct vpt_dev *d);
 
+/*
+ * The name of the device that stands for @name on this machine, into @buf.
+ * The selftests name the devices of QEMU's device tree ("a000000.virtio_mmio");
+ * on another machine, e.g. QEMU virt booted with ACPI, the environment
+ * variable VFIO_PLATFORM_DEVS maps them: "a000000.virtio_mmio=LNRO0005:00,
+ * 9020000.fw-cfg=QEMU0002:00" (no spaces). Where it is set, a device it
+ * does not list is not on the machine: -ENXIO, a SKIP. vpt_bind() maps.
+ */
+int vpt_map_name(const char *name, char *buf, size_t len);
+
 /* The binding half of vpt_setup(). */
 int vpt_bind(struct vpt_dev *d, const char *bus, const char *name);
+
+/* vpt_bind() of a device by its name on this machine, not mapped. */
+int vpt_bind_name(struct vpt_dev *d, const char *bus, const char *name);
 
 /*
  * The FIXTURE_TEARDOWN_PARENT() body. The 6.12 harness can end up running
