@@ -19,10 +19,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
 	log "installing ${missing[*]} (apt-get)"
 	export DEBIAN_FRONTEND=noninteractive
+	mkdir -p "$BUILD"
 	apt-get update -q >/dev/null
-	quiet_progress "$BUILD.apt.log" "apt-get install" \
+	quiet_progress "$BUILD/apt.log" "apt-get install" \
 		apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-		{ tail -20 "$BUILD.apt.log"; die "apt-get install failed"; }
+		{ tail -20 "$BUILD/apt.log"; die "apt-get install failed"; }
 fi
 
 # busybox for the guest: an arm64 package, unpacked, never installed.
