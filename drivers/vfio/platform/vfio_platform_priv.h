@@ -16,20 +16,31 @@
 #define VFIO_PLATFORM_OFFSET_MASK	(BIT_ULL(VFIO_PLATFORM_OFFSET_SHIFT) - 1)
 #define VFIO_PLATFORM_INDEX_TO_OFFSET(i) ((u64)(i) << VFIO_PLATFORM_OFFSET_SHIFT)
 
+/*
+ * Widest access of a bulk transfer. Many buses of platform devices are
+ * 32 bits wide (AMBA APB: PL011, PL031, PL061, and a good part of any
+ * SoC), and a 64-bit access to them faults or is split in ways the
+ * device notices. Nothing tells which regions take 64-bit accesses, so
+ * none is assumed to: a bulk transfer never invents an 8-byte access. An
+ * 8-byte access happens only when user space asks for exactly 8 aligned
+ * bytes.
+ */
+#define VFIO_PLATFORM_BULK_WIDTH	4
+
 /**
- * vfio_platform_access_width() - width of the next MMIO access
+ * vfio_platform_access_width() - width of the next access of a bulk transfer
  * @addr: offset of the access in the region
  * @len: bytes left to transfer
  *
- * The widest naturally aligned access that fits: a register is touched
- * with exactly the width user space asked for, and bulk transfers use
- * 8-byte accesses (4-byte ones on 32-bit kernels) once aligned.
+ * The widest naturally aligned access that fits, up to
+ * %VFIO_PLATFORM_BULK_WIDTH. A request of exactly 1, 2, 4 or 8 aligned
+ * bytes does not come here: it is one access of that width.
  *
- * Return: 1, 2, 4 or 8.
+ * Return: 1, 2 or 4.
  */
 static inline unsigned int vfio_platform_access_width(u64 addr, size_t len)
 {
-	unsigned int width = IS_ENABLED(CONFIG_64BIT) ? 8 : 4;
+	unsigned int width = VFIO_PLATFORM_BULK_WIDTH;
 
 	while (width > 1 && ((addr & (width - 1)) || len < width))
 		width >>= 1;

@@ -4,9 +4,11 @@
  *
  * A read or write is checked as a whole before the device is touched: it
  * must lie inside one region, or it fails with -EINVAL and has no effect.
- * Each access uses the widest naturally aligned width that fits, so a
- * 1, 2, 4 or 8-byte request at an aligned offset is one access of that
- * width, and bulk transfers run at 8 bytes per access.
+ * A 1, 2, 4 or 8-byte request at an offset aligned to its size is one
+ * access of that width: user space asked for it. Anything else is a bulk
+ * transfer, done with the widest naturally aligned access that fits but
+ * never wider than 4 bytes (see VFIO_PLATFORM_BULK_WIDTH): many platform
+ * devices sit on 32-bit buses that fault on or split 64-bit accesses.
  */
 
 #include <linux/io.h>
@@ -18,7 +20,7 @@
 
 #include "vfio_platform_priv.h"
 
-/* Bounce buffer size; a multiple of the widest access. */
+/* Bounce buffer size; a multiple of VFIO_PLATFORM_BULK_WIDTH. */
 #define VFIO_PLATFORM_RW_CHUNK	256
 
 int vfio_platform_region_info(struct vfio_platform_device *vpdev,
@@ -106,11 +108,6 @@ static void vfio_platform_read_chunk(void __iomem *io, u64 off, u8 *buf,
 		unsigned int width = vfio_platform_access_width(off + i, len - i);
 
 		switch (width) {
-#ifdef CONFIG_64BIT
-		case 8:
-			put_unaligned_le64(readq_relaxed(io + off + i), buf + i);
-			break;
-#endif
 		case 4:
 			put_unaligned_le32(readl_relaxed(io + off + i), buf + i);
 			break;
@@ -134,11 +131,6 @@ static void vfio_platform_write_chunk(void __iomem *io, u64 off,
 		unsigned int width = vfio_platform_access_width(off + i, len - i);
 
 		switch (width) {
-#ifdef CONFIG_64BIT
-		case 8:
-			writeq_relaxed(get_unaligned_le64(buf + i), io + off + i);
-			break;
-#endif
 		case 4:
 			writel_relaxed(get_unaligned_le32(buf + i), io + off + i);
 			break;
