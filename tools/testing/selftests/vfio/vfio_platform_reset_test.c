@@ -463,7 +463,7 @@ TEST_F(reset_line, open_ioctl_close)
 }
 
 /*
- * A reset line that two device-tree nodes name (slots a001000 and a001200,
+ * A reset line that two device-tree nodes name (slots a001a00 and a001c00,
  * line 4 of the same controller), as sibling IP blocks on one reset do:
  * asserting it for one would reset the other. vfio-platform leaves such a
  * line alone: both bind (without a WARN from the reset framework over two
@@ -471,8 +471,8 @@ TEST_F(reset_line, open_ioctl_close)
  * (virtio-mmio) without touching the line, which the test leaves asserted
  * to see that nobody deasserts it.
  */
-#define SHARED_A	"a001000.virtio_mmio"
-#define SHARED_B	"a001200.virtio_mmio"
+#define SHARED_A	"a001a00.virtio_mmio"
+#define SHARED_B	"a001c00.virtio_mmio"
 #define SHARED_BIT	0x10	/* line 4 */
 
 FIXTURE(shared_line) {
