@@ -5,10 +5,11 @@
 #   make check BASE=upstream   the same guest tests against pristine 6.12
 #   make bench           ours vs upstream: interleaved rounds, medians, ratios
 #   make tree | kernel | series | deps
+#   make save            write build/linux's commits back to series/6.12/
 BASE ?= ours
 export BASE
 
-.PHONY: all deps tree kernel check series demo compare bench clean
+.PHONY: all deps tree save kernel check series demo compare bench clean
 all: check
 
 deps:
@@ -16,6 +17,9 @@ deps:
 
 tree: deps
 	@bash harness/tree.sh
+
+save:
+	@bash harness/save.sh
 
 kernel: tree
 	@bash harness/kernel.sh

@@ -9,8 +9,8 @@
 B=$BUILD/bench
 bin=$B/vfio_platform_bench
 src=("$TOP/bench/vfio_platform_bench.c"
-	"$TOP/tools/testing/selftests/vfio/vfio_platform_util.c")
-hdrs=("$TOP/tools/testing/selftests/vfio/vfio_platform_util.h"
+	"$BUILD/linux/tools/testing/selftests/vfio/vfio_platform_util.c")
+hdrs=("$BUILD/linux/tools/testing/selftests/vfio/vfio_platform_util.h"
 	"$BUILD/out/usr/include/linux/vfio.h"
 	"$BUILD/linux/tools/testing/selftests/kselftest_harness.h")
 for f in "${hdrs[@]}"; do
@@ -27,7 +27,7 @@ if [ $stale = 1 ]; then
 	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror \
 		-isystem "$BUILD/out/usr/include" \
 		-I "$BUILD/linux/tools/testing/selftests" \
-		-I "$TOP/tools/testing/selftests/vfio" \
+		-I "$BUILD/linux/tools/testing/selftests/vfio" \
 		-o "$bin.new" "${src[@]}" -lm || die "benchmark build failed"
 	mv "$bin.new" "$bin"
 fi

@@ -10,6 +10,9 @@ trap 'rc=$?; printf "error: %s failed (exit %d) at %s:%d\n" "$BASH_COMMAND" "$rc
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
+# The series: git format-patch files, one per commit, applied in order on
+# the pristine base (harness/tree.sh), written back by harness/save.sh.
+SERIES=$TOP/series/6.12
 # BASE=ours (default): our series; BASE=upstream: pristine 6.12 with
 # upstream's vfio-platform, for comparison.
 BASE=${BASE:-ours}

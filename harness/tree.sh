@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Assemble build/linux: a git repository with the pristine Debian 6.12
-# source as commit "base" and our series on top, one commit per
-# patches/NNNN-*/ directory, in order.
+# source as commit "base" (tag) and our series on top, one commit per
+# series/6.12/NNNN-*.patch (git format-patch files, applied in order with
+# their author, date and message).
 #
-# Each patches/NNNN-slug/ directory holds:
-#   message    the commit message (subject, blank line, body)
-#   *.patch    diffs applied in order: to files that exist in the kernel,
-#              and to new files that earlier commits of the series add
-#   files      new files of this commit, one path per line; the file at the
-#              same path in this repository is its final form, and this
-#              commit adds it without the changes later *.patch make to it
-#   remove     paths this commit deletes (git rm -r)
+# The commits are built in a scratch index (no checkout), then build/linux
+# is moved to the new tip with "git reset --hard", which rewrites only
+# files whose content changed: kbuild's timestamps stay valid and rebuilds
+# stay incremental. Unchanged patches give unchanged commit ids.
 #
-# The series is built in a scratch index (no checkout), then build/linux is
-# moved to the new tip with "git reset --hard", which rewrites only files
-# whose content changed: kbuild's timestamps stay valid and rebuilds stay
-# incremental.
+# build/linux is also where the series is edited: commit there (git
+# commit --fixup, rebase -i --autosquash base, ...) and write the result
+# back with harness/save.sh (make save). This script refuses to run over
+# uncommitted changes or commits that were not saved.
 . "$(dirname "$0")/lib.sh"
 
 L=$BUILD/linux
@@ -45,91 +42,41 @@ if [ "$BASE" = upstream ]; then
 	exit 0
 fi
 
-name=$(git -C "$L" config user.name)
-email=$(git -C "$L" config user.email)
+# Work done in build/linux must not be lost: the tip this script made
+# last is refs/series/assembled; HEAD elsewhere means unsaved commits.
+if [ -n "$(git -C "$L" status --porcelain --untracked-files=no)" ]; then
+	die "build/linux has uncommitted changes: commit them and run 'make save', or discard them (git -C build/linux reset --hard)"
+fi
+if last=$(git -C "$L" rev-parse -q --verify refs/series/assembled) &&
+	[ "$(git -C "$L" rev-parse HEAD)" != "$last" ] &&
+	[ "${FORCE:-0}" != 1 ]; then
+	die "build/linux has commits that series/ does not: run 'make save' (or FORCE=1 to drop them)"
+fi
+
+shopt -s nullglob
+patches=("$SERIES"/[0-9][0-9][0-9][0-9]-*.patch)
+[ ${#patches[@]} -gt 0 ] || die "no patches in $SERIES"
+
 idx=$BUILD/series.index
 rm -f "$idx"
 export GIT_INDEX_FILE=$idx
 git -C "$L" read-tree base
 parent=$(git -C "$L" rev-parse base)
-n=0
-declare -A seen=()
-shopt -s nullglob
-all_dirs=("$TOP"/patches/[0-9][0-9][0-9][0-9]-*/)
-
-# A new file is kept here in its final form. When later commits change it
-# (their *.patch touch it), the version the introducing commit $1 adds is
-# the final one with those changes reversed, latest first.
-introduced_version() {
-	local d=$1 f=$2 w i j p later=() patches
-	for i in "${!all_dirs[@]}"; do
-		[ "${all_dirs[$i]%/}" = "$d" ] && break
-	done
-	for ((j = ${#all_dirs[@]} - 1; j > i; j--)); do
-		patches=()
-		for p in "${all_dirs[$j]}"*.patch; do
-			[ -e "$p" ] && patches=("$p" "${patches[@]}")
-		done
-		later+=("${patches[@]}")
-	done
-	w=$(mktemp -d)
-	mkdir -p "$w/$(dirname "$f")"
-	cp "$TOP/$f" "$w/$f"
-	for p in "${later[@]}"; do
-		grep -qxF -e "+++ b/$f" -e "--- a/$f" "$p" || continue
-		(cd "$w" && git apply -R --include="$f" "$p") ||
-			die "$p: cannot take it out of $f"
-	done
-	cat "$w/$f"
-	rm -rf "$w"
-}
-
-for d in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*/; do
-	d=${d%/}
-	[ -f "$d/message" ] || die "$d: no message"
-	if [ -f "$d/remove" ]; then
-		while read -r p; do
-			[ -n "$p" ] && git -C "$L" rm -q -r -f --cached "$p"
-		done <"$d/remove"
-	fi
-	for p in "$d"/*.patch; do
-		[ -e "$p" ] || continue
-		git -C "$L" apply --cached "$p" || die "$p does not apply"
-	done
-	if [ -f "$d/files" ]; then
-		while read -r f; do
-			[ -n "$f" ] || continue
-			[ -f "$TOP/$f" ] || die "$d/files: $f does not exist"
-			[ -z "${seen[$f]:-}" ] || die "$f is listed by ${seen[$f]} and $d"
-			seen[$f]=$d
-			if [ "$f" = MAINTAINERS ]; then
-				blob=$(git -C "$L" show :MAINTAINERS |
-					"$TOP/harness/merge-maintainers.py" "$TOP/MAINTAINERS" |
-					git -C "$L" hash-object -w --stdin)
-			else
-				blob=$(introduced_version "$d" "$f" | git -C "$L" hash-object -w --stdin)
-			fi
-			mode=100644
-			[ -x "$TOP/$f" ] && mode=100755
-			git -C "$L" update-index --add --cacheinfo "$mode,$blob,$f"
-		done <"$d/files"
-	fi
+info=$(mktemp -d)
+for p in "${patches[@]}"; do
+	git -C "$L" mailinfo -b "$info/msg" "$info/diff" <"$p" >"$info/head" ||
+		die "$p: not a patch mail"
+	git -C "$L" apply --cached "$info/diff" || die "$p does not apply"
 	tree=$(git -C "$L" write-tree)
-	msg=$(git interpret-trailers --if-exists addIfDifferent \
-		--trailer "Signed-off-by: $name <$email>" <"$d/message")
-	# Fixed dates: unchanged input gives unchanged commit ids.
-	n=$((n + 1))
-	parent=$(printf '%s\n' "$msg" | GIT_AUTHOR_DATE="@$((1764000000 + n * 60)) +0000" \
-		GIT_COMMITTER_DATE="@$((1764000000 + n * 60)) +0000" \
+	hdr() { sed -n "s/^$1: //p" "$info/head"; }
+	parent=$( { hdr Subject; echo; cat "$info/msg"; } | git stripspace |
+		GIT_AUTHOR_NAME=$(hdr Author) GIT_AUTHOR_EMAIL=$(hdr Email) \
+		GIT_AUTHOR_DATE=$(hdr Date) GIT_COMMITTER_DATE=$(hdr Date) \
 		git -C "$L" commit-tree "$tree" -p "$parent")
 done
+rm -rf "$info"
 unset GIT_INDEX_FILE
 
-# Every new file in this repository must belong to a commit.
-while read -r f; do
-	[ -n "${seen[$f]:-}" ] || die "$f is not listed in any patches/*/files"
-done < <(cd "$TOP" && git ls-files --cached --others --exclude-standard -- \
-	drivers include tools samples Documentation MAINTAINERS arch)
-
 git -C "$L" reset -q --hard "$parent"
-log "base: $(base_version); series: $n commits, tip $(git -C "$L" rev-parse --short HEAD)"
+git -C "$L" update-ref refs/series/assembled "$parent"
+log "base: $(base_version); series: ${#patches[@]} commits, tip $(git -C "$L" rev-parse --short HEAD)"
