@@ -13,6 +13,8 @@ IOSLOT=a000000.virtio_mmio	# behind the SMMU in the smmu mode
 RTC=9010000.pl031
 GPIO=9030000.pl061
 OUT=/tmp/sample.out
+# HUGEPAGES: the pool of default-size huge pages, from guest/init, which
+# reserves one.
 n=0
 failed=0
 
@@ -84,6 +86,7 @@ noiommu=$(cat /sys/module/vfio/parameters/enable_unsafe_noiommu_mode 2>/dev/null
 # --- virtio-rng -----------------------------------------------------------
 if ! has platform $RNG || [ "$(cat /sys/bus/platform/devices/$RNG/of_node/compatible 2>/dev/null | tr -d '\0')" != "virtio,mmio" ]; then
 	for t in rng_refuses_native_driver rng_reads_random_bytes rng_bytes_differ \
+		rng_dma_in_huge_page rng_refuses_without_huge_page \
 		rng_refuses_non_root rng_refuses_empty_slot; do
 		skip $t "no virtio-rng slot $RNG here"
 	done
@@ -101,7 +104,8 @@ elif [ "$noiommu" != Y ]; then
 	else
 		skip rng_refuses_iommu_group "$IOSLOT has no IOMMU group"
 	fi
-	for t in rng_reads_random_bytes rng_bytes_differ rng_refuses_non_root \
+	for t in rng_reads_random_bytes rng_bytes_differ rng_dma_in_huge_page \
+		rng_refuses_without_huge_page rng_refuses_non_root \
 		rng_refuses_empty_slot; do
 		skip $t "VFIO no-IOMMU mode is off"
 	done
@@ -123,6 +127,18 @@ else
 		run vfio-platform-virtio-rng $RNG 64
 		check rng_bytes_differ sh -c "[ $rc = 0 ] &&
 			! cmp -s /tmp/rng1 $OUT"
+		# The virtqueue and buffer are in a huge page (hugetlbfs: not
+		# moved by compaction, unlike an mlocked page), at its start.
+		phys=$(sed -n 's/^virtqueue 0: 8 entries at physical \(0x[0-9a-f]*\) (in a \([0-9]*\) kB huge page)$/\1 \2/p' /tmp/rng1)
+		check rng_dma_in_huge_page sh -c "set -- $phys; [ \$# = 2 ] &&
+			[ \$2 -ge 64 ] && [ \$((\$1 % (\$2 * 1024))) = 0 ]"
+		# Without a free huge page: a clear refusal, not a DMA to
+		# memory that can move.
+		echo 0 >"$HUGEPAGES"
+		run vfio-platform-virtio-rng $RNG
+		check rng_refuses_without_huge_page sh -c "[ $rc != 0 ] &&
+			grep -q '^no free [0-9]* kB huge page for DMA memory' $OUT"
+		echo 1 >"$HUGEPAGES"
 		run runas 65534 vfio-platform-virtio-rng $RNG
 		check rng_refuses_non_root \
 			sh -c "[ $rc != 0 ] && grep -q 'must run as root' $OUT"
@@ -130,6 +146,8 @@ else
 		: >"$OUT"
 		not_ok rng_reads_random_bytes
 		not_ok rng_bytes_differ
+		not_ok rng_dma_in_huge_page
+		not_ok rng_refuses_without_huge_page
 		not_ok rng_refuses_non_root
 	fi
 	if has platform $EMPTY && to_vfio platform $EMPTY; then
