@@ -2,12 +2,16 @@
 # vfio-platform done right: entry points. See README.md.
 #   make demo            build, boot, show vfio-platform at work (main job)
 #   make check           all tests; ends with "N passed, N failed, N skipped"
-#   make check BASE=upstream   the same guest tests against pristine 6.12
+#   make check BASE=upstream   the same guest tests against pristine 7.3
 #   make bench           ours vs upstream: interleaved rounds, medians, ratios
-#   make tree | kernel | series | deps
-#   make save            write build/linux's commits back to series/6.12/
+#   make series          both series, with cover letters, in out/series/
+#   make tree | kernel | deps
+#   make save            write build/7.3/linux's commits back to series/7.3/
+# LINUX=6.12 picks the 6.12 LTS backport instead of mainline (7.3) for
+# tree, kernel, save, check and compare.
 BASE ?= ours
-export BASE
+LINUX ?= 7.3
+export BASE LINUX
 
 .PHONY: all deps tree save kernel check series demo compare bench clean
 all: check
@@ -27,7 +31,7 @@ kernel: tree
 check:
 	@bash harness/check.sh
 
-series: tree
+series: deps
 	@bash harness/series.sh
 
 compare:

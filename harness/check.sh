@@ -3,16 +3,26 @@
 # The README's test command (make check): build, host checks, guest tests in
 # every mode; prints one line per result and ends with
 # "N passed, N failed, N skipped". Exit status is non-zero on any failure.
-#   BASE=upstream  run the guest tests against pristine 6.12
+# It runs the mainline series (7.3) in full, then the 6.12 backport: its
+# test kernel in every guest mode and the host checks that do not build
+# (results named "6.12/...").
+#   LINUX=6.12     run the 6.12 backport alone, in full
+#   BASE=upstream  run the guest tests against the pristine base
 #   MODES="..."    the guest modes to run (default: all)
 #   HOST_CHECKS=0  skip the host checks (checkpatch, sparse, W=1, bisect)
 #   DEMO=0         skip the run of make demo
 #   DEBUG_KERNEL=0 skip the guest runs under the debug kernel
 #   DEBUG_MODES="..." the guest modes of the debug kernel (default: all
 #                  but nested)
+#   BACKPORT_CHECK=0  skip the 6.12 backport after the mainline run
+#   BACKPORT_HOST_CHECKS=1  run every host check on the backport too
+#                  (default: quick, without the builds)
 . "$(dirname "$0")/lib.sh"
 
 t0=$SECONDS
+times=()
+# stage NAME SECONDS: a stage's time, printed with the results.
+stage() { times+=("$LINUX $1: $2 s"); log "$LINUX $1: $2 s"; }
 "$TOP/harness/deps.sh"
 "$TOP/harness/tree.sh"
 [ "$BASE" = upstream ] && BASE=ours "$TOP/harness/tree.sh"
@@ -20,17 +30,17 @@ image=$("$TOP/harness/kernel.sh" | tail -n 1)
 # The kselftests are built against our uAPI headers, also for BASE=upstream.
 [ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
 	BASE=ours "$TOP/harness/kernel.sh" >/dev/null
-log "kernel ready after $((SECONDS - t0)) s"
+stage "deps, tree and test kernel" $((SECONDS - t0))
 
 R=$BUILD/check-$BASE
 rm -rf "$R"
 mkdir -p "$R"
 : >"$R/host.txt"
-if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" = 1 ]; then
+if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" != 0 ]; then
 	t=$SECONDS
 	"$TOP/harness/hostcheck.sh" >"$R/host.txt" || true
-	"$TOP/harness/test-first-run.sh" >>"$R/host.txt" || true
-	log "host checks: $((SECONDS - t)) s"
+	[ "$LINUX" = 7.3 ] && { "$TOP/harness/test-first-run.sh" >>"$R/host.txt" || true; }
+	stage "host checks${HOST_CHECKS:+ ($HOST_CHECKS)}" $((SECONDS - t))
 fi
 
 logs=()
@@ -57,7 +67,7 @@ run_guests() {
 			${dtb:+--dtb "$dtb"} --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
 			--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
 		logs+=("$R/console-$prefix$mode.log")
-		log "guest $prefix$mode: $((SECONDS - t)) s"
+		stage "guest $prefix$mode" $((SECONDS - t))
 	done
 }
 run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested}
@@ -70,7 +80,7 @@ run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested}
 if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 	t=$SECONDS
 	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
-	log "debug kernel ready after $((SECONDS - t)) s"
+	stage "debug kernel" $((SECONDS - t))
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} run_guests debug "$dimage" \
 		${DEBUG_MODES:-noiommu smmu composite handover}
 fi
@@ -86,13 +96,35 @@ if [ "$BASE" = ours ] && [ "${DEMO:-1}" = 1 ]; then
 	else
 		echo "FAIL demo: $(tail -n 1 "$R/demo.log")" >"$R/demo.txt"
 	fi
-	log "demo: $((SECONDS - t)) s"
+	stage demo $((SECONDS - t))
 fi
-cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") "$R/demo.txt" >"$R/results.txt"
+
+# The 6.12 backport: the same guest suite on its test kernel, and its host
+# checks (quick unless BACKPORT_HOST_CHECKS=1). Its results are named
+# "6.12/...".
+: >"$R/backport.txt"
+if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; then
+	bhc=quick
+	[ "${BACKPORT_HOST_CHECKS:-0}" = 1 ] && bhc=1
+	[ "${HOST_CHECKS:-1}" = 0 ] && bhc=0
+	log "the 6.12 backport (log: $R/backport.log)"
+	LINUX=6.12 BUILD= TARBALL= HOST_CHECKS=$bhc DEBUG_KERNEL=0 DEMO=0 BACKPORT_CHECK=0 \
+		"$TOP/harness/check.sh" >"$R/backport.log" 2>&1 || true
+	B612=$TOP/build/6.12/check-ours
+	if [ -f "$B612/results.txt" ]; then
+		sed -E 's#^(PASS|FAIL|SKIP) #\1 6.12/#' "$B612/results.txt" >"$R/backport.txt"
+		grep -E '^==> 6\.12 .*: [0-9]+ s$' "$R/backport.log" | sed 's/^==> //' >"$R/backport-times.txt" || true
+	else
+		echo "FAIL 6.12/check: no results ($(tail -n 1 "$R/backport.log"))" >"$R/backport.txt"
+	fi
+	mapfile -t -O "${#times[@]}" times <"$R/backport-times.txt" 2>/dev/null || true
+fi
+cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") "$R/demo.txt" "$R/backport.txt" >"$R/results.txt"
 grep -E '^(FAIL|SKIP)' "$R/results.txt" || true
 pass=$(grep -c '^PASS' "$R/results.txt" || true)
 fail=$(grep -c '^FAIL' "$R/results.txt" || true)
 skip=$(grep -c '^SKIP' "$R/results.txt" || true)
 log "results: $R/results.txt (base $BASE, $((SECONDS - t0)) s)"
+[ "$LINUX" = 7.3 ] && printf 'time: %s\n' "${times[@]}" "total: $((SECONDS - t0)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]

@@ -9,9 +9,19 @@ PKGS=(linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       coccinelle ocaml-nox device-tree-compiler cpio rsync kmod
       python3-docutils git make gcc perl xz-utils
       qemu-efi-aarch64 acpica-tools)
+# arm64 libraries the static selftests link (7.3's libvfio: -luuid).
+ARM64_PKGS=(uuid-dev:arm64)
+
+# arm64 packages (busybox, libraries of the selftests): dpkg multiarch.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	[ "$(id -u)" = 0 ] || die "need root to enable arm64 packages (dpkg multiarch)"
+	log "enabling arm64 packages (dpkg multiarch)"
+	dpkg --add-architecture arm64
+	updated=0
+fi
 
 missing=()
-for p in "${PKGS[@]}"; do
+for p in "${PKGS[@]}" "${ARM64_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
@@ -21,20 +31,41 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	mkdir -p "$BUILD"
 	apt-get update -q >/dev/null
+	updated=1
 	quiet_progress "$BUILD/apt.log" "apt-get install" \
 		apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 		{ tail -20 "$BUILD/apt.log"; die "apt-get install failed"; }
+fi
+[ "${updated:-1}" = 0 ] && apt-get update -q >/dev/null
+
+# linux-source-7.3 is in trixie-backports, not in Debian 12's suites: it is
+# downloaded (not installed) through a private apt configuration that
+# leaves the machine's alone, and its tarball kept in build/deps/.
+if ! compgen -G "$DEPS/linux-source-7.3.tar.*" >/dev/null; then
+	log "fetching linux-source-7.3 (trixie-backports, private apt lists)"
+	A=$DEPS/apt
+	mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/deb"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main" >"$A/sources.list"
+	apt_private=(-o Dir::Etc::sourcelist="$A/sources.list" -o Dir::Etc::sourceparts=-
+		-o Dir::State::Lists="$A/lists" -o Dir::Cache="$A/cache" -o APT::Sandbox::User=root)
+	apt-get "${apt_private[@]}" update -q >"$A/update.log" 2>&1 ||
+		{ tail -5 "$A/update.log"; die "apt-get update (trixie-backports) failed"; }
+	(cd "$A/deb" && rm -f ./*.deb &&
+		apt-get "${apt_private[@]}" download -q linux-source-7.3 >"$A/download.log" 2>&1) ||
+		{ tail -5 "$A/download.log"; die "apt-get download linux-source-7.3 failed"; }
+	deb=$(compgen -G "$A/deb/linux-source-7.3_*.deb" | head -n 1)
+	dpkg-deb -f "$deb" Version >"$DEPS/linux-source-7.3.version"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -O --wildcards './usr/src/linux-source-7.3.tar.*' \
+		>"$DEPS/linux-source-7.3.tar.xz.part"
+	mv "$DEPS/linux-source-7.3.tar.xz.part" "$DEPS/linux-source-7.3.tar.xz"
+	rm -rf "$A/deb" "$A/cache"
+	log "linux-source-7.3 $(cat "$DEPS/linux-source-7.3.version")"
 fi
 
 # busybox for the guest: an arm64 package, unpacked, never installed.
 BB=$BUILD/busybox/bin/busybox
 if [ ! -x "$BB" ]; then
 	mkdir -p "$BUILD/busybox/bin"
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		log "enabling arm64 packages (dpkg multiarch)"
-		dpkg --add-architecture arm64
-		apt-get update -q >/dev/null
-	fi
 	log "fetching busybox-static:arm64"
 	tmp=$(mktemp -d)
 	(cd "$tmp" && apt-get download -q busybox-static:arm64 >/dev/null 2>&1) ||

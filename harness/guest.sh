@@ -30,7 +30,7 @@ if [ -n "$targets" ]; then
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 		O="$BUILD/kselftest-build" \
 		KHDR_INCLUDES="-isystem $hdr" \
-		EXTRA_CFLAGS=-static USERLDFLAGS=-static LDLIBS= \
+		EXTRA_CFLAGS=-static USERLDFLAGS=-static \
 		INSTALL_PATH="$KS.new" install >"$G/kselftest.log" 2>&1 ||
 		{ cat "$G/kselftest.log" >&2; die "kselftest build failed"; }
 	# The selftests Makefile skips a target that failed to build: a test

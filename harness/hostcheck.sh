@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Host checks on the assembled series (build/linux, base..HEAD); one
-# "PASS|FAIL host/...: detail" line per check:
-#  - series/6.12 is exactly what make save writes from build/linux;
+# Host checks on the assembled series of LINUX (build/LINUX/linux,
+# base..HEAD); one "PASS|FAIL host/...: detail" line per check:
+#  - series/LINUX is exactly what make save writes from build/LINUX/linux;
 #  - checkpatch --strict on every commit;
 #  - sparse and W=1 on every C file the series adds or changes;
 #  - every commit builds: the objects and directories it touches are built
-#    in a worktree at that commit (build/bisect), from the same fragments.
+#    in a worktree at that commit (build/LINUX/bisect), from the same
+#    fragments.
+# HOST_CHECKS=quick leaves out everything that builds (sparse, W=1, the
+# per-commit builds).
 . "$(dirname "$0")/lib.sh"
 L=$BUILD/linux
 n=$(git -C "$L" rev-list --count base..HEAD)
@@ -15,14 +18,16 @@ LOGS=$BUILD/hostcheck
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
-# series/6.12 is in the form make save writes: what is reviewed in this
-# repository is what build/linux holds, byte for byte.
+# series/LINUX is in the form make save writes: what is reviewed in this
+# repository is what build/LINUX/linux holds, byte for byte.
 canon=$(mktemp -d)
 "$TOP/harness/save.sh" "$canon" 2>/dev/null
-if diff -r -x cover-letter "$SERIES" "$canon" >"$LOGS/series-canonical.diff"; then
+dir=$SERIES
+[ "$LINUX" = 7.3 ] || dir=$BACKPORT
+if diff -r -x cover-letter "$dir" "$canon" >"$LOGS/series-canonical.diff"; then
 	echo "PASS host/series/canonical"
 else
-	echo "FAIL host/series/canonical: series/6.12 differs from make save's output (see build/hostcheck/series-canonical.diff)"
+	echo "FAIL host/series/canonical: series/$LINUX differs from make save's output (see $LOGS/series-canonical.diff)"
 fi
 rm -rf "$canon"
 
@@ -68,10 +73,13 @@ for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 	fi
 done
 
+quick=0
+[ "${HOST_CHECKS:-1}" = quick ] && quick=1
+
 # A worktree and build directory for building other commits than the tip.
 B=$BUILD/bisect
 BO=$BUILD/out-bisect
-[ -d "$B" ] || git -C "$L" worktree add -q --detach "$B" base
+[ $quick = 1 ] || [ -d "$B" ] || git -C "$L" worktree add -q --detach "$B" base
 mkdir -p "$BO"
 cat "$TOP"/harness/config/test.config "$TOP"/harness/config/ours.config >"$BO/fragment.config"
 BMAKE=(make -s -C "$B" O="$BO" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
@@ -89,7 +97,7 @@ mapfile -t cfiles < <(git -C "$L" diff --name-only --diff-filter=AM base..HEAD -
 mapfile -t changed_c < <(git -C "$L" diff --name-only --diff-filter=M base..HEAD -- '*.c' |
 	grep -v '^tools/' || true)
 objs=("${cfiles[@]/%.c/.o}")
-if [ ${#objs[@]} -gt 0 ]; then
+if [ ${#objs[@]} -gt 0 ] && [ $quick = 0 ]; then
 	: >"$LOGS/sparse-w1-base.txt"
 	if [ ${#changed_c[@]} -gt 0 ]; then
 		git -C "$B" checkout -q --detach base
@@ -119,7 +127,7 @@ if [ ${#objs[@]} -gt 0 ]; then
 fi
 
 # Bisectability: every commit builds what it touches.
-for c in $(git -C "$L" rev-list --reverse base..HEAD); do
+[ $quick = 1 ] || for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 	subj=$(git -C "$L" log -1 --format=%s "$c")
 	git -C "$B" checkout -q --detach "$c"
 	mapfile -t changed < <(git -C "$L" diff --name-only --diff-filter=AM "$c^" "$c")

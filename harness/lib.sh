@@ -9,11 +9,24 @@ set -E
 trap 'rc=$?; printf "error: %s failed (exit %d) at %s:%d\n" "$BASH_COMMAND" "$rc" "$(basename "${BASH_SOURCE[0]:-$0}")" "$LINENO" >&2; exit $rc' ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$TOP/build}
-# The series: git format-patch files, one per commit, applied in order on
-# the pristine base (harness/tree.sh), written back by harness/save.sh.
-SERIES=$TOP/series/6.12
-# BASE=ours (default): our series; BASE=upstream: pristine 6.12 with
+# LINUX: the base the series is built on. 7.3 (default): mainline, the
+# tree the series is posted to, series/7.3/ (the source of truth). 6.12:
+# the LTS backport, series/6.12/ (the mainline patches plus per-patch
+# deltas, see harness/tree.sh). Each base has its own build directory.
+LINUX=${LINUX:-7.3}
+case "$LINUX" in
+7.3|6.12) ;;
+*) echo "LINUX must be 7.3 or 6.12" >&2; exit 2 ;;
+esac
+export LINUX
+BUILD=${BUILD:-$TOP/build/$LINUX}
+# Sources fetched by deps.sh (not installed packages): linux-source-7.3.
+DEPS=${DEPS:-$TOP/build/deps}
+# The series (git format-patch files, harness/tree.sh applies them,
+# harness/save.sh writes them back) and the 6.12 backport's deltas.
+SERIES=$TOP/series/7.3
+BACKPORT=$TOP/series/6.12
+# BASE=ours (default): our series; BASE=upstream: the pristine base with
 # upstream's vfio-platform, for comparison.
 BASE=${BASE:-ours}
 case "$BASE" in
@@ -30,11 +43,15 @@ test) ;;
 debug) OUT=$OUT-debug ;;
 *) echo "KERNEL must be 'test' or 'debug'" >&2; exit 2 ;;
 esac
-# The kernel source tarball: empty until deps.sh installed linux-source-6.12.
-# Nothing here may need an installed package: deps.sh sources this file
-# before it installs anything.
+# The kernel source tarball of the base: empty until deps.sh installed
+# linux-source-6.12 or fetched linux-source-7.3. Nothing here may need an
+# installed package: deps.sh sources this file before it installs
+# anything.
 if [ -z "${TARBALL:-}" ]; then
-	TARBALL=$(compgen -G '/usr/src/linux-source-6.12.tar.*' | head -n 1) || TARBALL=
+	case "$LINUX" in
+	6.12) TARBALL=$(compgen -G '/usr/src/linux-source-6.12.tar.*' | head -n 1) || TARBALL= ;;
+	7.3) TARBALL=$(compgen -G "$DEPS/linux-source-7.3.tar.*" | head -n 1) || TARBALL= ;;
+	esac
 fi
 # User programs the kernel build makes (samples) run in a busybox guest
 # without a dynamic loader: link them statically.
@@ -62,8 +79,14 @@ quiet_progress() {
 	wait "$pid"
 }
 
+# The Debian package version of the base's source.
+deb_version() {
+	case "$LINUX" in
+	6.12) dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown ;;
+	7.3) cat "$DEPS/linux-source-7.3.version" 2>/dev/null || echo unknown ;;
+	esac
+}
+
 base_version() {
-	local deb
-	deb=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
-	echo "Linux $(make -s -C "$BUILD/linux" kernelversion 2>/dev/null) (Debian linux-source-6.12 $deb)"
+	echo "Linux $(make -s -C "$BUILD/linux" kernelversion 2>/dev/null) (Debian linux-source-$LINUX $(deb_version))"
 }

@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# git format-patch the series into out/series/ with a cover letter built
-# from series/6.12/cover-letter (subject line, blank line, body).
+# make series: git format-patch both series, each with its cover letter
+# (series/LINUX/cover-letter: subject line, blank line, body) and the base
+# it applies to:
+#   out/series/7.3/   the mainline series, what is posted
+#   out/series/6.12/  its backport to the 6.12 LTS
 . "$(dirname "$0")/lib.sh"
-L=$BUILD/linux
-O=$TOP/out/series
-rm -rf "$O"
-mkdir -p "$O"
-git -C "$L" format-patch -q --cover-letter --base=base -o "$O" \
-	--subject-prefix="PATCH" base..HEAD
-cover=$(ls "$O"/0000-cover-letter.patch)
-subject=$(head -n 1 "$SERIES/cover-letter")
-body=$(tail -n +3 "$SERIES/cover-letter"
-	echo
-	echo "Base: $(base_version)"
-	echo "Tested: $(cd "$TOP" && git rev-parse --short HEAD) of the project repository, make check")
-python3 - "$cover" "$subject" "$body" <<'PY'
+for base in 7.3 6.12; do
+	LINUX=$base BUILD= TARBALL= "$TOP/harness/tree.sh"
+	L=$TOP/build/$base/linux
+	O=$TOP/out/series/$base
+	rm -rf "$O"
+	mkdir -p "$O"
+	prefix=PATCH
+	[ "$base" = 6.12 ] && prefix="PATCH 6.12.y"
+	git -C "$L" format-patch -q --cover-letter --base=base -o "$O" \
+		--subject-prefix="$prefix" base..HEAD
+	cover=$O/0000-cover-letter.patch
+	subject=$(head -n 1 "$TOP/series/$base/cover-letter")
+	body=$(tail -n +3 "$TOP/series/$base/cover-letter"
+		echo
+		echo "Base: $(LINUX=$base BUILD= bash -c ". '$TOP/harness/lib.sh'; base_version")"
+		echo "Tested: $(cd "$TOP" && git rev-parse --short HEAD) of the project repository, make check")
+	python3 - "$cover" "$subject" "$body" <<'PY'
 import sys
 path, subject, body = sys.argv[1:4]
 text = open(path).read()
@@ -23,4 +30,5 @@ text = text.replace("*** SUBJECT HERE ***", subject)
 text = text.replace("*** BLURB HERE ***", body)
 open(path, "w").write(text)
 PY
-ls "$O"
+	log "out/series/$base: $(ls "$O" | wc -l) files"
+done
