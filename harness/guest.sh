@@ -41,6 +41,14 @@ if [ -n "$targets" ]; then
 			die "kselftest build failed ($t)"
 		fi
 	done
+	# 7.3's selftests/vfio also has upstream's PCI tests: they need a PCI
+	# device to assign (VFIO_SELFTESTS_BDF), which no mode gives them, and
+	# they skip without one. The guest runs the vfio-platform tests.
+	if [ -f "$KS.new/kselftest-list.txt" ]; then
+		grep -v -E '^vfio:' "$KS.new/kselftest-list.txt" >"$KS.new/list" || true
+		grep -E '^vfio:vfio_platform_' "$KS.new/kselftest-list.txt" >>"$KS.new/list" || true
+		mv "$KS.new/list" "$KS.new/kselftest-list.txt"
+	fi
 	rm -rf "$KS" && mv "$KS.new" "$KS"
 fi
 

@@ -81,7 +81,8 @@ B=$BUILD/bisect
 BO=$BUILD/out-bisect
 [ $quick = 1 ] || [ -d "$B" ] || git -C "$L" worktree add -q --detach "$B" base
 mkdir -p "$BO"
-cat "$TOP"/harness/config/test.config "$TOP"/harness/config/ours.config >"$BO/fragment.config"
+cat "$TOP"/harness/config/test.config "$TOP"/harness/config/ours.config \
+	$(compgen -G "$TOP/harness/config/linux-$LINUX.config") >"$BO/fragment.config"
 BMAKE=(make -s -C "$B" O="$BO" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 
 # sparse and W=1 on the C files of the series, in the main build tree. A
