@@ -107,10 +107,11 @@ if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; t
 	bhc=quick
 	[ "${BACKPORT_HOST_CHECKS:-0}" = 1 ] && bhc=1
 	[ "${HOST_CHECKS:-1}" = 0 ] && bhc=0
+	B612=$TOP/build/6.12/check-ours
+	rm -f "$B612/results.txt"
 	log "the 6.12 backport (log: $R/backport.log)"
 	LINUX=6.12 BUILD= TARBALL= HOST_CHECKS=$bhc DEBUG_KERNEL=0 DEMO=0 BACKPORT_CHECK=0 \
 		"$TOP/harness/check.sh" >"$R/backport.log" 2>&1 || true
-	B612=$TOP/build/6.12/check-ours
 	if [ -f "$B612/results.txt" ]; then
 		sed -E 's#^(PASS|FAIL|SKIP) #\1 6.12/#' "$B612/results.txt" >"$R/backport.txt"
 		grep -E '^==> 6\.12 .*: [0-9]+ s$' "$R/backport.log" | sed 's/^==> //' >"$R/backport-times.txt" || true
