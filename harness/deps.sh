@@ -17,7 +17,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	[ "$(id -u)" = 0 ] || die "need root to enable arm64 packages (dpkg multiarch)"
 	log "enabling arm64 packages (dpkg multiarch)"
 	dpkg --add-architecture arm64
-	updated=0
+	need_update=1
 fi
 
 missing=()
@@ -31,12 +31,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	mkdir -p "$BUILD"
 	apt-get update -q >/dev/null
-	updated=1
+	need_update=0
 	quiet_progress "$BUILD/apt.log" "apt-get install" \
 		apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 		{ tail -20 "$BUILD/apt.log"; die "apt-get install failed"; }
 fi
-[ "${updated:-1}" = 0 ] && apt-get update -q >/dev/null
+# A new architecture's package lists, for busybox below.
+[ "${need_update:-0}" = 1 ] && apt-get update -q >/dev/null
 
 # linux-source-7.3 is in trixie-backports, not in Debian 12's suites: it is
 # downloaded (not installed) through a private apt configuration that
