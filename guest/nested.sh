@@ -1,17 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs in the outer guest of the "nested" test mode (vfiotest.run=nested):
+# Runs in the outer guest of the "nested" test modes (vfiotest.run=nested):
 # QEMU assigns platform devices end to end. This script hands a
 # virtio-mmio slot (platform bus), the PL031 and the PL061 (AMBA bus) to
 # vfio, starts Debian's arm64 QEMU (under /nested) with one
 # -device vfio-calxeda-xgmac per device, and after the inner guest has
 # powered off, checks that vfio-platform reset each device.
 #
-# Two TAP blocks for the host (harness/results.py), which decides pass
-# or fail:
-#   nested_l2  the inner guest's console: its /init (guest/nested-l2.sh)
-#              checks the registers and the interrupt through QEMU
-#   nested_l1  this script: binding, QEMU accepting each device, reset
+# vfiotest.nested=kvm (the nested-kvm mode): the inner QEMU runs under
+# KVM, so the interrupts take KVM's irqfd and resamplefd, and the inner
+# guest boots a second time with a device tree written from VFIO's
+# device-tree information (vfio-platform-dt-node), where its own drivers
+# (virtio-mmio, rtc-pl031, gpio-pl061 with gpio-keys) drive the devices.
+# Then every device goes back to its driver in this guest.
+#
+# TAP blocks for the host (harness/results.py), which decides pass or
+# fail:
+#   nested_l2         the inner guest's console: its /init
+#                     (guest/nested-l2.sh) checks the registers and the
+#                     interrupt through QEMU
+#   nested_l2_native  (kvm) the second boot: the inner guest's drivers
+#   nested_l1         this script: binding, QEMU accepting each device,
+#                     reset, the irqfd path, the devices back
 N=/nested
 QEMU=$N/usr/bin/qemu-system-aarch64
 export LD_LIBRARY_PATH=$N/lib/aarch64-linux-gnu:$N/usr/lib/aarch64-linux-gnu
@@ -22,6 +32,20 @@ R=/tmp/l1.tap
 n=0
 
 echo "### MODE $(cat /proc/cmdline)"
+accel=tcg
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in vfiotest.nested=*) accel=${arg#vfiotest.nested=} ;; esac
+done
+# KVM: a GICv2, whose KVM model gives QEMU 7.2 the map from its interrupt
+# lines to KVM's that vfio-platform's irqfd setup needs; QEMU's KVM GICv3
+# has none, and QEMU then takes every interrupt through its own handler.
+if [ "$accel" = kvm ]; then
+	MACH=virt
+	ACCEL="-accel kvm -cpu host"
+else
+	MACH=virt
+	ACCEL="-cpu cortex-a57"
+fi
 
 tap() {
 	n=$((n + 1))
@@ -39,6 +63,8 @@ rd() { echo $(($(devmem "$1" 32))); }
 # driver_override (upstream).
 bind() {
 	d=/sys/bus/$1/devices/$2
+	drv=$(readlink "$d/driver")
+	eval "native_$4=${drv##*/}"
 	if [ -e "$d/sysfs_bind_only" ]; then
 		echo 1 >"$d/sysfs_bind_only"
 		[ -e "$d/driver" ] && echo "$2" >"$d/driver/unbind"
@@ -73,6 +99,14 @@ accepts() {
 	return 1
 }
 
+if [ "$accel" = kvm ]; then
+	if [ -c /dev/kvm ]; then
+		tap 1 kvm "$(dmesg | grep -m1 -o 'kvm \[1\]: .* initialized successfully')"
+	else
+		tap 0 kvm "no /dev/kvm: $(dmesg | grep -m1 'kvm \[')"
+	fi
+fi
+
 t0=$(date +%s)
 VIRTIO=a003e00.virtio_mmio
 PL031=9010000.pl031
@@ -95,10 +129,10 @@ bind amba $PL061 vfio-amba pl061 &&
 # accepted in one boot.
 t1=$(date +%s)
 # shellcheck disable=SC2086
-timeout "$TIMEOUT" "$LD" "$QEMU" -M virt -cpu cortex-a57 -m 128 -display none \
+timeout "$TIMEOUT" "$LD" "$QEMU" $ACCEL -M $MACH -m 128 -display none \
 	-serial stdio -monitor none -nic none -no-reboot \
 	-kernel $N/Image -initrd $N/l2.cpio.gz \
-	-append "console=ttyAMA0 panic=-1 quiet kunit.enable=0" \
+	-append "console=ttyAMA0 panic=-1 quiet kunit.enable=0 l2.accel=$accel" \
 	$devs </dev/null >/tmp/l2.log 2>&1
 rc=$?
 t2=$(date +%s)
@@ -115,11 +149,11 @@ reset() {
 	name=$1 l2test=$2
 	shift 2
 	case " $assigned " in *" $name "*) ;; *)
-		tap skip "reset_$name" "not assigned"
+		tap skip "${phase}reset_$name" "not assigned"
 		return ;;
 	esac
-	if ! grep -q "^ok [0-9]* $l2test" /tmp/l2.log; then
-		tap 0 "reset_$name" "the inner guest did not pass $l2test"
+	if ! grep -q "^ok [0-9]* $l2test" "$L2LOG"; then
+		tap 0 "${phase}reset_$name" "the inner guest did not pass $l2test"
 		return
 	fi
 	bad=
@@ -128,14 +162,17 @@ reset() {
 		[ "$v" = 0 ] || bad="$bad $(printf '0x%x=0x%x' "$a" "$v")"
 	done
 	if [ -z "$bad" ]; then
-		tap 1 "reset_$name" "$*: 0"
+		tap 1 "${phase}reset_$name" "$*: 0"
 	else
-		tap 0 "reset_$name" "not reset:$bad"
+		tap 0 "${phase}reset_$name" "not reset:$bad"
 	fi
 }
+phase='' L2LOG=/tmp/l2.log
 reset virtio virtio_status_write 0x0a003e70
 reset pl031 pl031_match_write 0x09010010
-reset pl061 pl061_irq_clear 0x09030400 0x09030404 0x0903040c 0x09030410
+reset pl061 pl061_dir_write 0x09030400 0x09030404 0x0903040c 0x09030410
+
+[ "$accel" = kvm ] && [ -n "$assigned" ] && . /guest/nested-native.sh
 
 echo "### TEST nested_l1"
 echo "1..$n"

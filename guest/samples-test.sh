@@ -203,5 +203,53 @@ else
 	skip alarm_refuses_pl061 "no PL061 $GPIO to hand over here"
 fi
 
+# --- vfio-platform-dt-node ------------------------------------------------
+# The guest node of the multi-node DMA engine of guest/dts/dma-engine.dtsi
+# (the engine's registers, two channel child nodes without a compatible of
+# their own, each with an edge interrupt; dma-sub is a device of its own),
+# exactly; and the refusals.
+# It has no IOMMU group behind the SMMU (smmu mode): vfio-platform cannot
+# take it there, and the checks are skipped.
+DMA=a000400.dma
+if has platform $DMA && [ "$noiommu" = Y ] && ! to_vfio platform $DMA; then
+	not_ok dt_node_dma_engine
+	give_back platform $DMA
+elif has platform $DMA && [ "$noiommu" = Y ]; then
+	run vfio-platform-dt-node -b 0x10000000 -I 0x40 -p dma-coherent platform $DMA
+	cat >/tmp/dt-node.want <<'WANT'
+/* a000400.dma (platform): /dma@a000400 */
+dma@10000000 {
+	compatible = "vfiotest,dma-engine", "simple-bus";
+	reg = <0x0 0x10000000 0x0 0x200>;
+	dma-coherent;
+	#address-cells = <2>;
+	#size-cells = <2>;
+	ranges;
+
+	dma-channel@10000200 {
+		reg = <0x0 0x10000200 0x0 0x200>;
+		interrupts = <0x0 0x40 0x1>;
+	};
+
+	dma-channel@10000400 {
+		reg = <0x0 0x10000400 0x0 0x200>;
+		interrupts = <0x0 0x41 0x1>;
+	};
+};
+WANT
+	check dt_node_dma_engine sh -c "[ $rc = 0 ] && cmp -s $OUT /tmp/dt-node.want"
+	run vfio-platform-dt-node -a 1 -s 1 -r 0x2000 -r 0x4000 -i 7 platform $DMA
+	check dt_node_wants_every_placement \
+		sh -c "[ $rc != 0 ] && grep -q 'a000400.dma has 2 interrupt(s): give -i for each, or -I' $OUT"
+	give_back platform $DMA
+	run vfio-platform-dt-node -b 0 -I 0 platform $DMA
+	check dt_node_refuses_unbound_device \
+		sh -c "[ $rc != 0 ] && grep -q 'vfio-platform' $OUT"
+else
+	for t in dt_node_dma_engine dt_node_wants_every_placement dt_node_refuses_unbound_device; do
+		skip $t "no DMA engine $DMA in no-IOMMU mode here"
+	done
+fi
+
 echo "1..$n"
 [ $failed = 0 ]

@@ -70,7 +70,7 @@ run_guests() {
 		stage "guest $prefix$mode" $((SECONDS - t))
 	done
 }
-run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested}
+run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested-kvm nested}
 
 # The debug kernel (harness/config/debug.config): the same guest suite
 # under KASAN, UBSAN, lockdep, DEBUG_OBJECTS and kmemleak. DEBUG_KERNEL=0

@@ -64,7 +64,7 @@ chmod +x "$R/init" "$R"/guest/*
 # Small helpers of the guest scripts.
 aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/runas" "$TOP/guest/tools/runas.c"
 # The user-space driver samples (samples/vfio-platform), where built.
-for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm; do
+for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm vfio-platform-dt-node; do
 	[ -x "$OUT/samples/vfio-platform/$f" ] && cp "$OUT/samples/vfio-platform/$f" "$R/bin/"
 done
 [ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"
@@ -78,7 +78,7 @@ mkdir -p "$R/guest/acpi"
 iasl -p "$R/guest/acpi/rst-ssdt" "$TOP/guest/acpi/rst-ssdt.asl" >"$G/iasl.log" 2>&1 ||
 	{ cat "$G/iasl.log" >&2; die "iasl failed on guest/acpi/rst-ssdt.asl"; }
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/initramfs.cpio.gz"
-[ "$mode" = nested ] && "$TOP/harness/nested.sh" "$OUT/arch/arm64/boot/Image" >/dev/null
+case "$mode" in nested*) "$TOP/harness/nested.sh" "$OUT/arch/arm64/boot/Image" >/dev/null ;; esac
 
 # Test DTB: QEMU's own tree for this machine, plus the mode's edits.
 dtb=$G/$mode.dtb

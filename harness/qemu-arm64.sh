@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# For the "nested" guest mode: Debian's arm64 qemu-system-aarch64 and the
-# shared libraries it loads, to run inside the outer (arm64) test guest.
+# For the "nested" guest modes: Debian's arm64 qemu-system-aarch64, dtc
+# and fdtget (the nested-kvm mode writes the inner guest's device tree),
+# and the shared libraries they load, to run inside the outer (arm64) test
+# guest.
 # The packages come from Debian's archive through dpkg multiarch (arm64 is
 # already a foreign architecture for busybox-static:arm64, see deps.sh);
 # they are downloaded and unpacked, never installed. The result is cached
 # in $BUILD/qemu-arm64 and refetched only when apt's candidate version of
-# qemu-system-arm:arm64 changes.
-#   $BUILD/qemu-arm64/root   usr/bin/qemu-system-aarch64, its ELF library
-#                            closure and the dynamic loader: a tree to
-#                            copy into the guest's root
+# qemu-system-arm:arm64 or device-tree-compiler:arm64 changes.
+#   $BUILD/qemu-arm64/root   usr/bin/qemu-system-aarch64, dtc, fdtget,
+#                            their ELF library closure and the dynamic
+#                            loader: a tree to copy into the guest's root
 # Prints the root directory last.
 . "$(dirname "$0")/lib.sh"
 
@@ -29,20 +31,26 @@ fi
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	die "qemu-system-arm:arm64 is not available"
 fi
+dtcver=$(apt-cache policy device-tree-compiler:arm64 2>/dev/null | awk '/Candidate:/ { print $2 }')
+if [ -z "$dtcver" ] || [ "$dtcver" = "(none)" ]; then
+	die "device-tree-compiler:arm64 is not available"
+fi
+ver="$ver dtc $dtcver"
 if [ "$(cat "$Q/root/.version" 2>/dev/null)" = "$ver" ]; then
 	echo "$Q/root"
 	exit 0
 fi
 
 t=$SECONDS
-log "fetching qemu-system-arm:arm64 $ver and its libraries (apt multiarch)"
+log "fetching qemu-system-arm:arm64 and device-tree-compiler:arm64 ($ver) and their libraries (apt multiarch)"
 rm -rf "$Q"
 mkdir -p "$Q/debs" "$Q/x" "$Q/root"
 # The run-time closure: every arm64 package qemu-system-arm:arm64 depends
 # on, less packaging and login machinery that QEMU never loads. Which of
 # them are really needed is decided below from the ELF headers.
 mapfile -t pkgs < <(apt-cache depends --recurse --no-recommends --no-suggests \
-	--no-conflicts --no-breaks --no-replaces --no-enhances qemu-system-arm:arm64 |
+	--no-conflicts --no-breaks --no-replaces --no-enhances qemu-system-arm:arm64 \
+	device-tree-compiler:arm64 |
 	grep -E '^[a-z0-9][a-z0-9.+-]*:arm64$' |
 	grep -vE '^(dpkg|debconf|cdebconf|adduser|passwd|install-info|tar|libpam.*|libdebian-installer.*|libnewt.*|libslang.*|libtextwrap.*|libsemanage.*|libaudit.*|libcap2-bin|libexecs0|iso-codes|readline-common|libasound2-data|libdrm-common):arm64$' |
 	sort -u)
@@ -68,7 +76,7 @@ copy() {
 		[ -e "$R/$tgt" ] || copy "$tgt"
 	fi
 }
-queue=(usr/bin/qemu-system-aarch64)
+queue=(usr/bin/qemu-system-aarch64 usr/bin/dtc usr/bin/fdtget)
 declare -A done_=()
 while [ ${#queue[@]} -gt 0 ]; do
 	f=${queue[0]}
