@@ -7,6 +7,9 @@
  *	one round of every measurement, one "BENCH <name> <value> <unit>"
  *	line each (plus "BENCH-SUM" checksums); the host takes medians over
  *	rounds. SCALE (default 1) multiplies the iteration counts.
+ *   vfio_platform_bench --irq BUS DEV [N]
+ *	N (default 200) interrupt round trips of the PL061 DEV on BUS
+ *	(the nested modes: outer and inner guest)
  *   vfio_platform_bench [kselftest harness options]
  *	a short round as kselftest_harness tests (make check): every value
  *	read through the device fd is compared with the same bytes read
@@ -972,11 +975,62 @@ TEST(round_reports_every_metric)
 	free(text);
 }
 
+/*
+ * --irq BUS DEV [N]: @n interrupt round trips of a PL061 at @bus/@name,
+ * unmasked through the unmask eventfd and by ioctl; their medians and
+ * 99th percentiles. The nested modes run it in the outer guest and in the
+ * inner one, on the device the inner guest was given.
+ */
+static int irq_only(const char *bus, const char *name, int n)
+{
+	struct irq_ctx c = { .efd = -1, .unmask_efd = -1 };
+	struct bdev b;
+	double *us;
+	int ret;
+
+	us = calloc(n, sizeof(*us));
+	if (!us)
+		return -ENOMEM;
+	memset(&b, 0, sizeof(b));
+	ret = vpt_setup(&b.d, bus, name, &b.r);
+	if (ret) {
+		fprintf(stderr, "# %s: %s\n", name, strerror(-ret));
+		free(us);
+		return ret;
+	}
+	ret = irq_setup(&c, &b);
+	if (!ret)
+		ret = irq_round_trips(&c, true, n, us);
+	if (ret)
+		goto out;
+	REPORT("irq.eventfd.p50", "us", percentile(us, n, 50));
+	REPORT("irq.eventfd.p99", "us", percentile(us, n, 99));
+	ret = irq_round_trips(&c, false, n, us);
+	if (ret)
+		goto out;
+	REPORT("irq.ioctl.p50", "us", percentile(us, n, 50));
+	REPORT("irq.ioctl.p99", "us", percentile(us, n, 99));
+out:
+	if (ret)
+		fprintf(stderr, "# IRQ round trips: %s\n", strerror(-ret));
+	if (c.regs && c.regs != MAP_FAILED)
+		irq_teardown(&c);
+	free(us);
+	if (bdev_close(&b) && !ret)
+		ret = -EIO;
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int scale = 1, ret;
 
 	out = stdout;
+	if (argc >= 4 && !strcmp(argv[1], "--irq")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return irq_only(argv[2], argv[3],
+				argc > 4 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 200) ? 1 : 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "--bench"))
 		return test_harness_run(argc, argv);
 	if (argc > 2)

@@ -12,6 +12,7 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+mkdir -p /tmp
 
 PB=/proc/device-tree/platform-bus@c000000
 PB_BASE=0x0c000000	# where virt maps its platform bus
@@ -132,11 +133,26 @@ drv() { d=$(readlink "$1/driver"); echo "${d##*/}"; }
 irqs() {
 	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s; exit }' /proc/interrupts
 }
+# rt NAME BUS DEV: this guest's VFIO interrupt round trip on the PL061
+# DEV (the benchmark program: 200 round trips, each exactly one
+# interrupt), as "# ROUNDTRIP NAME p50 p99" for the host's summary.
+rt() {
+	vfio_platform_bench --irq "$2" "$3" 200 >/tmp/rt.out 2>&1
+	rtrc=$?
+	p50=$(awk '$2 == "irq.eventfd.p50" { print $3 }' /tmp/rt.out)
+	p99=$(awk '$2 == "irq.eventfd.p99" { print $3 }' /tmp/rt.out)
+	if [ $rtrc = 0 ] && [ -n "$p50" ]; then
+		echo "# ROUNDTRIP $1 $p50 $p99"
+		tap 1 "irq_round_trip_$1" "200 round trips of $3 (unmask eventfd): p50 $p50 us, p99 $p99 us"
+	else
+		tap 0 "irq_round_trip_$1" "rc $rtrc: $(tr '\n' ' ' </tmp/rt.out)"
+	fi
+}
 uptime_ds() { read -r up _ </proc/uptime; up=${up%.*}${up#*.}; echo "${up%?}"; }
 
 # The inner guest's own drivers on the assigned devices.
 native() {
-	echo "1..7"
+	echo "1..8"
 	if d=$(pbdev platform virtio_mmio); then
 		vd=$(ls -d "$d"/virtio* 2>/dev/null)
 		id=$(cat "$vd/device" 2>/dev/null)
@@ -182,7 +198,9 @@ native() {
 	fi
 
 	g=
-	if d=$(pbdev amba pl061) && [ "$(drv "$d")" = pl061_gpio ] && g=$(ls -d "$d"/gpiochip* 2>/dev/null) && [ -n "$g" ]; then
+	p61=
+	d=$(pbdev amba pl061) && p61=${d##*/}
+	if [ -n "$p61" ] && [ "$(drv "$d")" = pl061_gpio ] && g=$(ls -d "$d"/gpiochip* 2>/dev/null) && [ -n "$g" ]; then
 		tap 1 native_pl061_driver "${d##*/}: pl061_gpio, ${g##*/}"
 	else
 		tap 0 native_pl061_driver "${d:-no pl061 node}: driver '$(drv "$d")'"
@@ -209,6 +227,11 @@ native() {
 	else
 		tap 0 pl061_key_irq "vfio-key interrupts '$c0' -> '$c1' in $i/10 s"
 	fi
+	# This guest's own VFIO round trip on the PL061 (vfio-amba takes it
+	# from pl061_gpio once gpio-keys lets go of its line): through
+	# KVM's irqfd and resamplefd, and VFIO in both kernels.
+	echo vfio-keys >/sys/bus/platform/drivers/gpio-keys/unbind
+	rt inner_kvm amba "${p61:-none}"
 }
 
 echo "# inner guest ($mode, $accel): /init at $(cut -d' ' -f1 /proc/uptime) s"
@@ -217,7 +240,7 @@ if [ "$mode" = native ]; then
 	echo "# inner guest: done at $(cut -d' ' -f1 /proc/uptime) s"
 	poweroff -f
 fi
-echo "1..17"
+echo "1..18"
 
 # The virtio-mmio slot (QEMU's virtio-keyboard in the outer machine). Its
 # 0x200-byte region is not page aligned: QEMU cannot mmap it and every
@@ -320,9 +343,16 @@ if device 9030000.pl061 pl061; then
 		wait_pending 0 && [ "$(rd $((B + 0x418)))" = 0 ] && [ $cleared = 1 ] || again=0
 		tap $again pl061_irq_again "raised and cleared a second time"
 	fi
+	# This guest's VFIO round trip on the device (TCG: through QEMU's
+	# trap-and-unmask path; under KVM the native boot measures it).
+	if [ "$accel" = kvm ]; then
+		tap skip irq_round_trip_inner_tcg "measured by the native boot under KVM"
+	else
+		rt inner_tcg platform "$(basename "$(pbdev platform 9030000.pl061)")"
+	fi
 else
 	skip_rest pl061_periphid pl061_dir_write pl061_irq_raise pl061_irq_clear \
-		pl061_irq_again
+		pl061_irq_again irq_round_trip_inner_tcg
 fi
 
 echo "# inner guest: done at $(cut -d' ' -f1 /proc/uptime) s"

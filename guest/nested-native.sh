@@ -86,7 +86,7 @@ t1=$(date +%s)
 timeout "$TIMEOUT" "$LD" "$QEMU" $ACCEL -M $MACH -m 128 -display none \
 	-serial stdio -monitor none -nic none -no-reboot \
 	-kernel $N/Image -initrd $N/l2.cpio.gz -dtb "$DTB" \
-	-append "console=ttyAMA0 panic=-1 quiet kunit.enable=0 l2.mode=native l2.accel=$accel l2.rtc=$rtc" \
+	-append "console=ttyAMA0 panic=-1 quiet kunit.enable=0 vfio.enable_unsafe_noiommu_mode=1 l2.mode=native l2.accel=$accel l2.rtc=$rtc" \
 	-D /tmp/l2n-trace.log -trace 'vfio_platform_*' \
 	$devs </dev/null >/tmp/l2n.log 2>&1 &
 qpid=$!

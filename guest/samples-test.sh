@@ -238,7 +238,7 @@ dma@10000000 {
 };
 WANT
 	check dt_node_dma_engine sh -c "[ $rc = 0 ] && cmp -s $OUT /tmp/dt-node.want"
-	run vfio-platform-dt-node -a 1 -s 1 -r 0x2000 -r 0x4000 -i 7 platform $DMA
+	run vfio-platform-dt-node -a 1 -s 1 -r 0x2000 -r 0x4000 -r 0x6000 -i 7 platform $DMA
 	check dt_node_wants_every_placement \
 		sh -c "[ $rc != 0 ] && grep -q 'a000400.dma has 2 interrupt(s): give -i for each, or -I' $OUT"
 	give_back platform $DMA

@@ -127,5 +127,19 @@ fail=$(grep -c '^FAIL' "$R/results.txt" || true)
 skip=$(grep -c '^SKIP' "$R/results.txt" || true)
 log "results: $R/results.txt (base $BASE, $((SECONDS - t0)) s)"
 [ "$LINUX" = 7.3 ] && printf 'time: %s\n' "${times[@]}" "total: $((SECONDS - t0)) s"
+# The PL061's VFIO interrupt round trip (median, unmask eventfd) in the
+# nested modes of this run: the outer guest's own, and the inner guest's
+# under KVM (irqfd + resamplefd) and under TCG (QEMU's trap-and-unmask),
+# with their ratios to the outer guest's.
+for m in nested-kvm nested; do
+	f=$R/console-$m.log
+	[ -f "$f" ] || continue
+	awk -v m="$LINUX $m" '$1 == "#" && $2 == "ROUNDTRIP" { v[$3] = $4 }
+		END { if (!("outer" in v)) exit
+			line = sprintf("round trip: %s: outer guest %s us", m, v["outer"])
+			if ("inner_kvm" in v) line = line sprintf(", inner guest under KVM %s us (x%.1f)", v["inner_kvm"], v["inner_kvm"] / v["outer"])
+			if ("inner_tcg" in v) line = line sprintf(", inner guest under TCG %s us (x%.1f)", v["inner_tcg"], v["inner_tcg"] / v["outer"])
+			print line }' "$f"
+done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]

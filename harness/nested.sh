@@ -8,7 +8,8 @@
 #                                             (harness/qemu-arm64.sh)
 #   Image                                     the kernel under test, again
 #   l2.cpio.gz                                the inner guest's initramfs:
-#                                             busybox, guest/nested-l2.sh
+#                                             busybox, guest/nested-l2.sh,
+#                                             the benchmark program
 # Usage: nested.sh KERNEL_IMAGE. Prints the initramfs path last.
 . "$(dirname "$0")/lib.sh"
 image=$1
@@ -20,6 +21,8 @@ L2=$G/l2-root
 rm -rf "$L2"
 mkdir -p "$L2"/{bin,dev,proc,sys}
 cp "$BUILD/busybox/bin/busybox" "$L2/bin/"
+# The interrupt round trip from the inner guest (vfio_platform_bench --irq).
+cp "$BUILD/bench/vfio_platform_bench" "$L2/bin/"
 install -m 0755 "$TOP/guest/nested-l2.sh" "$L2/init"
 (cd "$L2" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/l2.cpio.gz"
 
