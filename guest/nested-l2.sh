@@ -133,21 +133,8 @@ drv() { d=$(readlink "$1/driver"); echo "${d##*/}"; }
 irqs() {
 	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s; exit }' /proc/interrupts
 }
-# rt NAME BUS DEV: this guest's VFIO interrupt round trip on the PL061
-# DEV (the benchmark program: 200 round trips, each exactly one
-# interrupt), as "# ROUNDTRIP NAME p50 p99" for the host's summary.
-rt() {
-	vfio_platform_bench --irq "$2" "$3" 200 >/tmp/rt.out 2>&1
-	rtrc=$?
-	p50=$(awk '$2 == "irq.eventfd.p50" { print $3 }' /tmp/rt.out)
-	p99=$(awk '$2 == "irq.eventfd.p99" { print $3 }' /tmp/rt.out)
-	if [ $rtrc = 0 ] && [ -n "$p50" ]; then
-		echo "# ROUNDTRIP $1 $p50 $p99"
-		tap 1 "irq_round_trip_$1" "200 round trips of $3 (unmask eventfd): p50 $p50 us, p99 $p99 us"
-	else
-		tap 0 "irq_round_trip_$1" "rc $rtrc: $(tr '\n' ' ' </tmp/rt.out)"
-	fi
-}
+BENCH=vfio_platform_bench
+. /nested-roundtrip.sh
 uptime_ds() { read -r up _ </proc/uptime; up=${up%.*}${up#*.}; echo "${up%?}"; }
 
 # The inner guest's own drivers on the assigned devices.
@@ -231,7 +218,7 @@ native() {
 	# from pl061_gpio once gpio-keys lets go of its line): through
 	# KVM's irqfd and resamplefd, and VFIO in both kernels.
 	echo vfio-keys >/sys/bus/platform/drivers/gpio-keys/unbind
-	rt inner_kvm amba "${p61:-none}"
+	roundtrip inner_kvm amba "${p61:-none}"
 }
 
 echo "# inner guest ($mode, $accel): /init at $(cut -d' ' -f1 /proc/uptime) s"
@@ -348,7 +335,7 @@ if device 9030000.pl061 pl061; then
 	if [ "$accel" = kvm ]; then
 		tap skip irq_round_trip_inner_tcg "measured by the native boot under KVM"
 	else
-		rt inner_tcg platform "$(basename "$(pbdev platform 9030000.pl061)")"
+		roundtrip inner_tcg platform "$(basename "$(pbdev platform 9030000.pl061)")"
 	fi
 else
 	skip_rest pl061_periphid pl061_dir_write pl061_irq_raise pl061_irq_clear \

@@ -8,7 +8,8 @@
 #                                             (harness/qemu-arm64.sh)
 #   Image                                     the kernel under test, again
 #   l2.cpio.gz                                the inner guest's initramfs:
-#                                             busybox, guest/nested-l2.sh,
+#                                             busybox, guest/nested-l2.sh
+#                                             and nested-roundtrip.sh,
 #                                             the benchmark program
 # Usage: nested.sh KERNEL_IMAGE. Prints the initramfs path last.
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,7 @@ cp "$BUILD/busybox/bin/busybox" "$L2/bin/"
 # The interrupt round trip from the inner guest (vfio_platform_bench --irq).
 cp "$BUILD/bench/vfio_platform_bench" "$L2/bin/"
 install -m 0755 "$TOP/guest/nested-l2.sh" "$L2/init"
+cp "$TOP/guest/nested-roundtrip.sh" "$L2/"
 (cd "$L2" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$G/l2.cpio.gz"
 
 # The second archive. QEMU's tree only changes with its Debian version:
