@@ -17,6 +17,9 @@ n=$(git -C "$L" rev-list --count base..HEAD)
 LOGS=$BUILD/hostcheck
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
+# phase NAME: the time since the last phase, on stderr (check.sh's log).
+pt=$SECONDS
+phase() { log "host checks, $1: $((SECONDS - pt)) s"; pt=$SECONDS; }
 
 # series/LINUX is in the form make save writes: what is reviewed in this
 # repository is what build/LINUX/linux holds, byte for byte.
@@ -75,6 +78,7 @@ for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 	fi
 done
 
+phase checkpatch
 quick=0
 [ "${HOST_CHECKS:-1}" = quick ] && quick=1
 
@@ -128,9 +132,11 @@ if [ ${#objs[@]} -gt 0 ] && [ $quick = 0 ]; then
 	fi
 	# Put the normal flags back on these objects.
 	"${KMAKE[@]}" -j"$JOBS" "${objs[@]}" >/dev/null 2>&1 || true
+	phase "sparse and W=1"
 fi
 
 # Bisectability: every commit builds what it touches.
+configured=0
 [ $quick = 1 ] || for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 	subj=$(git -C "$L" log -1 --format=%s "$c")
 	git -C "$B" checkout -q --detach "$c"
@@ -140,6 +146,7 @@ fi
 		case "$f" in
 		tools/*|Documentation/*|MAINTAINERS) ;;
 		*.c) targets+=("${f%.c}.o") ;;
+		include/*) ;;
 		*/Kconfig|*/Makefile|*.h) targets+=("$(dirname "$f")/") ;;
 		esac
 	done
@@ -152,13 +159,24 @@ fi
 		continue
 	fi
 	mapfile -t targets < <(printf '%s\n' "${targets[@]}" | sort -u)
-	if KCONFIG_ALLCONFIG="$BO/fragment.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1 &&
+	# Kconfig runs again where the commit changes a Kconfig file (and
+	# the first time): it takes seconds, and the .config stays valid
+	# across the other commits.
+	if { [ "$configured" = 1 ] && [ -z "$(git -C "$L" diff --name-only "$c^" "$c" -- '*Kconfig*')" ]; } ||
+		KCONFIG_ALLCONFIG="$BO/fragment.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1; then
+		configured=1
+	else
+		configured=0
+	fi
+	if [ "$configured" = 1 ] &&
 		"${BMAKE[@]}" -j"$JOBS" "${targets[@]}" >"$LOGS/bisect.txt" 2>&1; then
 		echo "PASS host/bisect/$subj"
 	else
 		echo "FAIL host/bisect/$subj: $(grep -m3 -E 'error|Error' "$LOGS/bisect.txt" | tr '\n' ' ')"
 	fi
 done
+
+[ $quick = 1 ] || phase "per-commit builds"
 
 # Documentation: every .rst the series adds builds without warnings
 # (docutils), and the kernel-doc of every C file and header it adds or
@@ -181,3 +199,4 @@ if [ ${#kdoc[@]} -gt 0 ]; then
 		echo "FAIL host/kernel-doc: $(echo "$out" | head -3 | tr '\n' ' ')"
 	fi
 fi
+phase docs
