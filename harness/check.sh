@@ -26,6 +26,23 @@ stage() { times+=("$LINUX $1: $2 s"); log "$LINUX $1: $2 s"; }
 "$TOP/harness/deps.sh"
 "$TOP/harness/tree.sh"
 [ "$BASE" = upstream ] && BASE=ours "$TOP/harness/tree.sh"
+# The later stages' kernels, built ahead in the CPU time this run leaves
+# idle (harness/warm.sh; WARM=0 turns it off). It runs in a session of its
+# own, so that it ends with this script however this script ends.
+warm=
+if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${WARM:-1}" = 1 ]; then
+	rm -f "$BUILD/warm-debug.done"
+	setsid nice -n 19 "$TOP/harness/warm.sh" </dev/null >"$BUILD/warm.log" 2>&1 &
+	warm=$!
+	trap 'kill -- -$warm 2>/dev/null || true' EXIT
+fi
+# warm_wait [FILE]: wait until the warm-up wrote FILE, or has ended.
+warm_wait() {
+	[ -n "$warm" ] || return 0
+	while { [ -z "${1:-}" ] || [ ! -e "$1" ]; } && kill -0 "$warm" 2>/dev/null; do
+		sleep 2
+	done
+}
 image=$("$TOP/harness/kernel.sh" | tail -n 1)
 # The kselftests are built against our uAPI headers, also for BASE=upstream.
 [ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
@@ -46,31 +63,53 @@ fi
 logs=()
 # run_guests KERNEL IMAGE MODE...: the guest suite in each mode; the debug
 # kernel's logs are console-debug-MODE.log (results "debug/MODE/...").
-# Each kernel has its own guest directory (harness/guest.sh).
+# Each kernel has its own guest directory (harness/guest.sh). A TCG guest
+# keeps one host CPU busy: the modes boot GUEST_LANES (default 2) at a
+# time, each lane taking the next mode not yet taken, in the order given
+# (longest first balances the lanes).
 run_guests() {
-	local kernel=$1 image=$2 prefix= extra= mode t dtb G
+	local kernel=$1 image=$2 prefix= extra= mode t lane
+	local -A dtbs=()
 	shift 2
 	[ "$kernel" = test ] || prefix=$kernel-
 	# Under the debug kernel the stress loops run a tenth of their counts
 	# (VFIO_STRESS_SCALE, a percentage, reaches the tests through init's
 	# environment): KASAN and lockdep make each cycle several times slower.
 	[ "$kernel" = debug ] && extra=" VFIO_STRESS_SCALE=${DEBUG_STRESS_SCALE:-10}"
+	t=$SECONDS
 	for mode in "$@"; do
-		t=$SECONDS
-		dtb=$(KERNEL=$kernel "$TOP/harness/guest.sh" "$mode" | tail -n 1)
-		G=${dtb%/*}
-		. "$TOP/harness/modes.sh"
-		mode_setup "$mode"
-		# With firmware, the firmware hands the kernel its tables.
-		[ -n "$FIRMWARE" ] && dtb=
-		"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$G/${INITRD##*/}" \
-			${dtb:+--dtb "$dtb"} --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
-			--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
+		dtbs[$mode]=$(KERNEL=$kernel "$TOP/harness/guest.sh" "$mode" | tail -n 1)
 		logs+=("$R/console-$prefix$mode.log")
-		stage "guest $prefix$mode" $((SECONDS - t))
 	done
+	stage "guest ${prefix}initramfs and DTBs" $((SECONDS - t))
+	t=$SECONDS
+	rm -rf "$R/lanes-$kernel"
+	mkdir -p "$R/lanes-$kernel"
+	for ((lane = 0; lane < ${GUEST_LANES:-2}; lane++)); do
+		(
+			for mode in "$@"; do
+				mkdir "$R/lanes-$kernel/$mode" 2>/dev/null || continue
+				local ts=$SECONDS dtb=${dtbs[$mode]} G
+				G=${dtb%/*}
+				. "$TOP/harness/modes.sh"
+				mode_setup "$mode"
+				# With firmware, the firmware hands the kernel its tables.
+				[ -n "$FIRMWARE" ] && dtb=
+				"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$G/${INITRD##*/}" \
+					${dtb:+--dtb "$dtb"} --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
+					--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
+				echo "$((SECONDS - ts))" >"$R/lanes-$kernel/$mode/time"
+				log "$LINUX guest $prefix$mode (lane $lane): $((SECONDS - ts)) s"
+			done
+		) &
+	done
+	wait
+	for mode in "$@"; do
+		times+=("$LINUX guest $prefix$mode: $(cat "$R/lanes-$kernel/$mode/time" 2>/dev/null || echo '?') s")
+	done
+	stage "guests, $kernel kernel, ${GUEST_LANES:-2} at a time" $((SECONDS - t))
 }
-run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested-kvm nested}
+run_guests test "$image" ${MODES:-noiommu nested smmu nested-kvm acpi composite handover}
 
 # The debug kernel (harness/config/debug.config): the same guest suite
 # under KASAN, UBSAN, lockdep, DEBUG_OBJECTS and kmemleak. DEBUG_KERNEL=0
@@ -79,6 +118,7 @@ run_guests test "$image" ${MODES:-noiommu smmu composite handover acpi nested-kv
 # QEMU's).
 if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 	t=$SECONDS
+	warm_wait "$BUILD/warm-debug.done"
 	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
 	stage "debug kernel" $((SECONDS - t))
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} run_guests debug "$dimage" \
@@ -109,6 +149,9 @@ if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; t
 	[ "${HOST_CHECKS:-1}" = 0 ] && bhc=0
 	B612=$TOP/build/6.12/check-ours
 	rm -f "$B612/results.txt"
+	t=$SECONDS
+	warm_wait
+	stage "waiting for the warm-up (6.12 tree and test kernel)" $((SECONDS - t))
 	log "the 6.12 backport (log: $R/backport.log)"
 	LINUX=6.12 BUILD= TARBALL= HOST_CHECKS=$bhc DEBUG_KERNEL=0 DEMO=0 BACKPORT_CHECK=0 \
 		"$TOP/harness/check.sh" >"$R/backport.log" 2>&1 || true
@@ -120,13 +163,16 @@ if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; t
 	fi
 	mapfile -t -O "${#times[@]}" times <"$R/backport-times.txt" 2>/dev/null || true
 fi
+warm_wait
+[ -f "$BUILD/warm.log" ] && [ -n "$warm" ] && sed -n 's/^==> warm-up: /warm-up (nice 19): /p' "$BUILD/warm.log" >"$R/warm-times.txt"
 cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") "$R/demo.txt" "$R/backport.txt" >"$R/results.txt"
 grep -E '^(FAIL|SKIP)' "$R/results.txt" || true
 pass=$(grep -c '^PASS' "$R/results.txt" || true)
 fail=$(grep -c '^FAIL' "$R/results.txt" || true)
 skip=$(grep -c '^SKIP' "$R/results.txt" || true)
 log "results: $R/results.txt (base $BASE, $((SECONDS - t0)) s)"
-[ "$LINUX" = 7.3 ] && printf 'time: %s\n' "${times[@]}" "total: $((SECONDS - t0)) s"
+[ "$LINUX" = 7.3 ] && printf 'time: %s\n' "${times[@]}" "total: $((SECONDS - t0)) s" &&
+	sed 's/^/time: /' "$R/warm-times.txt" 2>/dev/null || true
 # The PL061's VFIO interrupt round trip (median, unmask eventfd) in the
 # nested modes of this run: the outer guest's own, and the inner guest's
 # under KVM (irqfd + resamplefd) and under TCG (QEMU's trap-and-unmask),
