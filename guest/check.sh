@@ -5,6 +5,9 @@
 # (harness/results.py). The host, not this script, decides pass or fail.
 TESTS=/kselftest
 TIMEOUT=${TIMEOUT:-120}
+# The host (harness/run-guest.py) passes the tests' "vfiotest-host: CMD"
+# console lines to QEMU's monitor: the tests that need it may ask.
+export VFIO_SELFTESTS_HOST_CONSOLE=1
 
 echo "### MODE $(cat /proc/cmdline)"
 # Booted with ACPI: add the SSDT that gives a virtio-mmio slot a _RST
