@@ -52,10 +52,17 @@ fi
 
 # Work done in build/linux must not be lost: the tip this script made
 # last is refs/series/assembled; HEAD elsewhere means unsaved commits.
-if [ -n "$(git -C "$L" status --porcelain --untracked-files=no)" ]; then
-	die "$L has uncommitted changes: commit them and run 'make save', or discard them (git -C $L reset --hard)"
+if [ -n "$(git -C "$L" status --porcelain --untracked-files=no)" ] ||
+	[ -d "$(git -C "$L" rev-parse --git-path rebase-apply)" ]; then
+	die "$L has uncommitted changes or a git am in progress: finish or commit them and run 'make save', or discard them (git -C $L am --abort; git -C $L reset --hard)"
 fi
-if last=$(git -C "$L" rev-parse -q --verify refs/series/assembled) &&
+# CONTINUE=1 (6.12, after a delta stopped applying, below): keep the
+# commits in build/6.12/linux and apply the patches after them.
+from=0
+if [ "${CONTINUE:-0}" = 1 ]; then
+	[ "$LINUX" = 6.12 ] || die "CONTINUE=1 is for the 6.12 backport (LINUX=6.12)"
+	from=$(git -C "$L" rev-list --count base..HEAD)
+elif last=$(git -C "$L" rev-parse -q --verify refs/series/assembled) &&
 	[ "$(git -C "$L" rev-parse HEAD)" != "$last" ] &&
 	[ "${FORCE:-0}" != 1 ]; then
 	die "$L has commits that series/ does not: run 'LINUX=$LINUX make save' (or FORCE=1 to drop them)"
@@ -65,24 +72,87 @@ shopt -s nullglob
 patches=("$SERIES"/[0-9][0-9][0-9][0-9]-*.patch)
 [ ${#patches[@]} -gt 0 ] || die "no patches in $SERIES"
 
+# backport_conflict PATCH N WHAT [AM]: the 6.12 backport of PATCH (the
+# mainline patch file, number N) cannot be
+# made (WHAT: its delta no longer applies to the mainline patch, which
+# changed where the backport differs, or the backport no longer applies
+# to the 6.12 tree). build/6.12/linux is left at the patches before it,
+# with AM (default: PATCH; else the backport) being applied by
+# "git am": what does not apply is where 6.12 differs. The last
+# committed backport of the patch is written beside it for reference.
+# Does not return.
+backport_conflict() {
+	local p=$1 n=$2 what=$3 am=${4:-$1} old=$BUILD/backport-$2-committed.patch ref how errs
+	unset GIT_INDEX_FILE
+	git -C "$L" reset -q --hard "$parent"
+	git -C "$L" update-ref refs/series/assembled "$parent"
+	ref="no committed backport of it applies either"
+	# (backport.py finds a patch's delta by the patch's file name)
+	mkdir "$info/committed"
+	if git -C "$TOP" show "HEAD:series/7.3/${p##*/}" >"$info/committed/${p##*/}" 2>/dev/null &&
+		"$TOP/harness/backport.py" apply "$info/committed/${p##*/}" "$BACKPORT" >"$old" 2>/dev/null; then
+		ref="the last committed backport is $old"
+	else
+		rm -f "$old"
+	fi
+	# The mainline patch's blobs are not in this repository, so -3 can
+	# only merge where it finds them; what does not apply is left in
+	# .rej files beside its file.
+	how="without a conflict"
+	if ! git -C "$L" am -q -3 "$am" >"$info/am.log" 2>&1; then
+		# git apply leaves the index alone when a hunk is rejected:
+		# stage what the patch touches (forced: Debian's .gitignore
+		# ignores the whole tree), so that am --continue takes it.
+		(cd "$L" && pt=$(git rev-parse --git-path rebase-apply/patch) &&
+			{ git apply --reject "$pt" || true; } &&
+			git apply --numstat "$pt" | cut -f3 | while read -r f; do
+				if [ -e "$f" ]; then git add -f -- "$f"; else git rm -q --cached --ignore-unmatch -- "$f"; fi
+			done) >>"$info/am.log" 2>&1 || true
+		how="in part: what did not apply, where 6.12 differs, is in $(cd "$L" && git ls-files -o -- '*.rej' | tr '\n' ' ')"
+	fi
+	errs=$(grep '^error: ' "$info/am.log" | grep -v 'already exists in working directory' | sort -u | head -5 || true)
+	rm -rf "$info"
+	[ -z "$errs" ] || log "$errs"
+	die "patch $n: $what.
+$L now has the patches before it, and git am -3 applied the
+$([ "$what" = "its 6.12 delta no longer applies" ] && echo mainline patch || echo backport) $how. Make it the backport again, with the 6.12 note in its
+message ($ref), then:
+  (fix each .rej and delete it) git -C $L add -u; git -C $L am --continue
+  (or, where am is done: git -C $L commit --amend)
+  CONTINUE=1 LINUX=6.12 make tree    (applies the patches after it)
+  LINUX=6.12 make save               (writes series/6.12 again)"
+}
+
 idx=$BUILD/series.index
 rm -f "$idx"
 export GIT_INDEX_FILE=$idx
-git -C "$L" read-tree base
-parent=$(git -C "$L" rev-parse base)
+if [ "$from" -gt 0 ]; then
+	git -C "$L" read-tree HEAD
+	parent=$(git -C "$L" rev-parse HEAD)
+else
+	git -C "$L" read-tree base
+	parent=$(git -C "$L" rev-parse base)
+fi
 info=$(mktemp -d)
+i=0
 for p in "${patches[@]}"; do
+	i=$((i + 1))
+	[ "$i" -gt "$from" ] || continue
 	n=$(basename "$p")
 	n=${n%%-*}
 	if [ "$LINUX" = 6.12 ]; then
 		"$TOP/harness/backport.py" apply "$p" "$BACKPORT" >"$info/patch" ||
-			die "the 6.12 backport of $(basename "$p") does not apply (series/6.12/$n-*.diff): redo it in build/6.12/linux and run 'LINUX=6.12 make save'"
+			backport_conflict "$p" "$n" "its 6.12 delta no longer applies"
 	else
 		cp "$p" "$info/patch"
 	fi
 	git -C "$L" mailinfo -b "$info/msg" "$info/diff" <"$info/patch" >"$info/head" ||
 		die "$p: not a patch mail"
-	git -C "$L" apply --cached "$info/diff" || die "$(basename "$p") does not apply to $LINUX"
+	if ! git -C "$L" apply --cached "$info/diff"; then
+		[ "$LINUX" = 6.12 ] || die "$(basename "$p") does not apply to $LINUX"
+		cp "$info/patch" "$BUILD/backport-$n.patch"
+		backport_conflict "$p" "$n" "its backport no longer applies to 6.12" "$BUILD/backport-$n.patch"
+	fi
 	tree=$(git -C "$L" write-tree)
 	hdr() { sed -n "s/^$1: //p" "$info/head"; }
 	parent=$( { hdr Subject; echo; cat "$info/msg"; } | git stripspace |
