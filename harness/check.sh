@@ -68,7 +68,7 @@ logs=()
 # time, each lane taking the next mode not yet taken, in the order given
 # (longest first balances the lanes).
 run_guests() {
-	local kernel=$1 image=$2 prefix= extra= mode t lane
+	local kernel=$1 image=$2 prefix= extra= mode t lane lanes=()
 	local -A dtbs=()
 	shift 2
 	[ "$kernel" = test ] || prefix=$kernel-
@@ -102,8 +102,10 @@ run_guests() {
 				log "$LINUX guest $prefix$mode (lane $lane): $((SECONDS - ts)) s"
 			done
 		) &
+		lanes+=($!)
 	done
-	wait
+	# The lanes only: a bare wait would also wait for the warm-up.
+	wait "${lanes[@]}"
 	for mode in "$@"; do
 		times+=("$LINUX guest $prefix$mode: $(cat "$R/lanes-$kernel/$mode/time" 2>/dev/null || echo '?') s")
 	done
