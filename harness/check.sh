@@ -26,23 +26,6 @@ stage() { times+=("$LINUX $1: $2 s"); log "$LINUX $1: $2 s"; }
 "$TOP/harness/deps.sh"
 "$TOP/harness/tree.sh"
 [ "$BASE" = upstream ] && BASE=ours "$TOP/harness/tree.sh"
-# The later stages' kernels, built ahead in the CPU time this run leaves
-# idle (harness/warm.sh; WARM=0 turns it off). It runs in a session of its
-# own, so that it ends with this script however this script ends.
-warm=
-if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${WARM:-1}" = 1 ]; then
-	rm -f "$BUILD/warm-debug.done"
-	setsid nice -n 19 "$TOP/harness/warm.sh" </dev/null >"$BUILD/warm.log" 2>&1 &
-	warm=$!
-	trap 'kill -- -$warm 2>/dev/null || true' EXIT
-fi
-# warm_wait [FILE]: wait until the warm-up wrote FILE, or has ended.
-warm_wait() {
-	[ -n "$warm" ] || return 0
-	while { [ -z "${1:-}" ] || [ ! -e "$1" ]; } && kill -0 "$warm" 2>/dev/null; do
-		sleep 2
-	done
-}
 image=$("$TOP/harness/kernel.sh" | tail -n 1)
 # The kselftests are built against our uAPI headers, also for BASE=upstream.
 [ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
@@ -104,7 +87,6 @@ run_guests() {
 		) &
 		lanes+=($!)
 	done
-	# The lanes only: a bare wait would also wait for the warm-up.
 	wait "${lanes[@]}"
 	for mode in "$@"; do
 		times+=("$LINUX guest $prefix$mode: $(cat "$R/lanes-$kernel/$mode/time" 2>/dev/null || echo '?') s")
@@ -120,7 +102,6 @@ run_guests test "$image" ${MODES:-noiommu nested smmu nested-kvm acpi composite 
 # QEMU's).
 if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 	t=$SECONDS
-	warm_wait "$BUILD/warm-debug.done"
 	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
 	stage "debug kernel" $((SECONDS - t))
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} run_guests debug "$dimage" \
@@ -151,9 +132,6 @@ if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; t
 	[ "${HOST_CHECKS:-1}" = 0 ] && bhc=0
 	B612=$TOP/build/6.12/check-ours
 	rm -f "$B612/results.txt"
-	t=$SECONDS
-	warm_wait
-	stage "waiting for the warm-up (6.12 tree and test kernel)" $((SECONDS - t))
 	log "the 6.12 backport (log: $R/backport.log)"
 	LINUX=6.12 BUILD= TARBALL= HOST_CHECKS=$bhc DEBUG_KERNEL=0 DEMO=0 BACKPORT_CHECK=0 \
 		"$TOP/harness/check.sh" >"$R/backport.log" 2>&1 || true
@@ -165,16 +143,13 @@ if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; t
 	fi
 	mapfile -t -O "${#times[@]}" times <"$R/backport-times.txt" 2>/dev/null || true
 fi
-warm_wait
-[ -f "$BUILD/warm.log" ] && [ -n "$warm" ] && sed -n 's/^==> warm-up: /warm-up (nice 19): /p' "$BUILD/warm.log" >"$R/warm-times.txt"
 cat "$R/host.txt" <(grep -v '^TOTAL' "$R/guest.txt") "$R/demo.txt" "$R/backport.txt" >"$R/results.txt"
 grep -E '^(FAIL|SKIP)' "$R/results.txt" || true
 pass=$(grep -c '^PASS' "$R/results.txt" || true)
 fail=$(grep -c '^FAIL' "$R/results.txt" || true)
 skip=$(grep -c '^SKIP' "$R/results.txt" || true)
 log "results: $R/results.txt (base $BASE, $((SECONDS - t0)) s)"
-[ "$LINUX" = 7.3 ] && printf 'time: %s\n' "${times[@]}" "total: $((SECONDS - t0)) s" &&
-	sed 's/^/time: /' "$R/warm-times.txt" 2>/dev/null || true
+[ "$LINUX" = 7.3 ] && printf 'time: %s\n' "${times[@]}" "total: $((SECONDS - t0)) s"
 # The PL061's VFIO interrupt round trip (median, unmask eventfd) in the
 # nested modes of this run: the outer guest's own, and the inner guest's
 # under KVM (irqfd + resamplefd) and under TCG (QEMU's trap-and-unmask),
