@@ -82,7 +82,8 @@ patches=("$SERIES"/[0-9][0-9][0-9][0-9]-*.patch)
 # committed backport of the patch is written beside it for reference.
 # Does not return.
 backport_conflict() {
-	local p=$1 n=$2 what=$3 am=${4:-$1} old=$BUILD/backport-$2-committed.patch ref how errs
+	local p=$1 n=$2 what=$3 am=${4:-$1} old=$BUILD/backport-$2-committed.patch ref how errs noun=backport
+	[ -n "${4:-}" ] || noun="mainline patch"
 	unset GIT_INDEX_FILE
 	git -C "$L" reset -q --hard "$parent"
 	git -C "$L" update-ref refs/series/assembled "$parent"
@@ -115,7 +116,7 @@ backport_conflict() {
 	[ -z "$errs" ] || log "$errs"
 	die "patch $n: $what.
 $L now has the patches before it, and git am -3 applied the
-$([ "$what" = "its 6.12 delta no longer applies" ] && echo mainline patch || echo backport) $how. Make it the backport again, with the 6.12 note in its
+$noun $how. Make it the backport again, with the 6.12 note in its
 message ($ref), then:
   (fix each .rej and delete it) git -C $L add -u; git -C $L am --continue
   (or, where am is done: git -C $L commit --amend)
