@@ -35,7 +35,7 @@
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
-#include "vfio_platform_util.h"
+#include <libvfio/vfio_platform_device.h>
 
 #define GPIO_KEYS_OVERRIDE "/sys/bus/platform/devices/gpio-keys/driver_override"
 #define PFLASH		"0.flash"

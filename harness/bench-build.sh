@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Cross-build the benchmark program (bench/vfio_platform_bench.c), static
 # arm64, against our uAPI headers and the kselftest harness of build/linux,
-# with the selftests' vfio_platform_util.c. The same binary runs against
-# both kernels. Prints its path last.
+# with the selftests' platform device code, libvfio's
+# vfio_platform_device.c. The same binary runs against both kernels.
+# Prints its path last.
 . "$(dirname "$0")/lib.sh"
 
 B=$BUILD/bench
 bin=$B/vfio_platform_bench
 src=("$TOP/bench/vfio_platform_bench.c"
-	"$BUILD/linux/tools/testing/selftests/vfio/vfio_platform_util.c")
-hdrs=("$BUILD/linux/tools/testing/selftests/vfio/vfio_platform_util.h"
+	"$BUILD/linux/tools/testing/selftests/vfio/lib/vfio_platform_device.c")
+hdrs=("$BUILD/linux/tools/testing/selftests/vfio/lib/include/libvfio/vfio_platform_device.h"
 	"$BUILD/out/usr/include/linux/vfio.h"
 	"$BUILD/linux/tools/testing/selftests/kselftest_harness.h")
 for f in "${hdrs[@]}"; do
@@ -27,7 +28,7 @@ if [ $stale = 1 ]; then
 	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror \
 		-isystem "$BUILD/out/usr/include" \
 		-I "$BUILD/linux/tools/testing/selftests" \
-		-I "$BUILD/linux/tools/testing/selftests/vfio" \
+		-I "$BUILD/linux/tools/testing/selftests/vfio/lib/include" \
 		-o "$bin.new" "${src[@]}" -lm || die "benchmark build failed"
 	mv "$bin.new" "$bin"
 fi
