@@ -69,7 +69,7 @@ static const unsigned int widths[] = { 1, 2, 4, 8 };
 static FILE *out;
 
 struct bdev {
-	struct vpt_dev d;
+	struct vfio_platform_device d;
 	struct vfio_region_info r;	/* the region measured */
 	unsigned int index;
 	uint64_t phys;			/* its physical address */
@@ -201,15 +201,15 @@ static int bdev_open(struct bdev *b, const char *bus, const char *name,
 
 	memset(b, 0, sizeof(*b));
 	b->index = index;
-	ret = vpt_setup(&b->d, bus, name, NULL);
+	ret = vfio_platform_setup(&b->d, bus, name, NULL);
 	if (ret)
 		return ret;
-	ret = vpt_region_info(b->d.fd, index, &b->r);
+	ret = vfio_platform_region_info(b->d.fd, index, &b->r);
 	if (!ret)
 		ret = devmem_map(b);
 	if (ret) {
-		vpt_close(&b->d);
-		vpt_restore(&b->d);
+		vfio_platform_close(&b->d);
+		vfio_platform_restore(&b->d);
 	}
 	return ret;
 }
@@ -221,11 +221,11 @@ static int bdev_close(struct bdev *b)
 	if (b->map)
 		munmap(b->map, b->map_len);
 	b->map = NULL;
-	for (i = 0; i < VPT_MAX_MAPS; i++)
+	for (i = 0; i < VFIO_PLATFORM_MAX_MAPS; i++)
 		if (b->d.maps[i])
-			vpt_munmap(&b->d, b->d.maps[i]);
-	vpt_close(&b->d);
-	return vpt_restore(&b->d);
+			vfio_platform_munmap(&b->d, b->d.maps[i]);
+	vfio_platform_close(&b->d);
+	return vfio_platform_restore(&b->d);
 }
 
 /* A @w-byte pread at @off equals a @w-byte load of the same address. */
@@ -408,8 +408,8 @@ static int irq_setup(struct irq_ctx *c, struct bdev *b)
 	c->b = b;
 	c->efd = -1;
 	c->unmask_efd = -1;
-	c->regs = vpt_mmap(&b->d, b->d.fd, b->r.size, PROT_READ | PROT_WRITE,
-			   b->r.offset);
+	c->regs = vfio_platform_mmap(&b->d, b->d.fd, b->r.size, PROT_READ | PROT_WRITE,
+				     b->r.offset);
 	if (c->regs == MAP_FAILED)
 		return -errno;
 	mmio_store32(c->regs, GPIO_IE, 0);
@@ -424,7 +424,7 @@ static int irq_setup(struct irq_ctx *c, struct bdev *b)
 	c->unmask_efd = eventfd(0, EFD_CLOEXEC);
 	if (c->efd < 0 || c->unmask_efd < 0)
 		return -errno;
-	ret = vpt_irq_eventfd(b->d.fd, 0, VFIO_IRQ_SET_ACTION_TRIGGER, c->efd);
+	ret = vfio_platform_irq_eventfd(b->d.fd, 0, VFIO_IRQ_SET_ACTION_TRIGGER, c->efd);
 	if (ret)
 		return ret;
 	c->unmask.argsz = sizeof(c->unmask);
@@ -442,7 +442,7 @@ static void irq_teardown(struct irq_ctx *c)
 		mmio_store32(c->regs, GPIO_IEV, 0);
 		mmio_store32(c->regs, GPIO_IC, 0xff);
 	}
-	vpt_irq_none(c->b->d.fd, 0, VFIO_IRQ_SET_ACTION_TRIGGER, 0);
+	vfio_platform_irq_none(c->b->d.fd, 0, VFIO_IRQ_SET_ACTION_TRIGGER, 0);
 	if (c->efd >= 0)
 		close(c->efd);
 	if (c->unmask_efd >= 0)
@@ -462,8 +462,8 @@ static int irq_round_trips(struct irq_ctx *c, bool by_eventfd, int n,
 	int fd = c->b->d.fd, i, ret;
 	uint64_t cnt;
 
-	ret = vpt_irq_eventfd(fd, 0, VFIO_IRQ_SET_ACTION_UNMASK,
-			      by_eventfd ? c->unmask_efd : -1);
+	ret = vfio_platform_irq_eventfd(fd, 0, VFIO_IRQ_SET_ACTION_UNMASK,
+					by_eventfd ? c->unmask_efd : -1);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -506,7 +506,7 @@ static double bench_open_close(struct bdev *b, int n)
 	for (i = 0; i < n; i++) {
 		uint64_t t0 = now_ns();
 
-		fd = vpt_get_fd(&b->d);
+		fd = vfio_platform_get_fd(&b->d);
 		if (fd < 0) {
 			free(us);
 			return -1;
@@ -523,11 +523,11 @@ static double bench_open_close(struct bdev *b, int n)
  * Microseconds per unbind + bind through the vfio driver's sysfs files of
  * a device bound to it and not open. The median of @n cycles.
  */
-static double bench_bind_unbind(struct vpt_dev *d, int n)
+static double bench_bind_unbind(struct vfio_platform_device *d, int n)
 {
 	double *us = calloc(n, sizeof(*us));
-	char unbind[256], bind[256], cur[VPT_NAME_MAX];
-	const char *drv = vpt_vfio_driver(d->bus);
+	char unbind[256], bind[256], cur[VFIO_PLATFORM_NAME_MAX];
+	const char *drv = vfio_platform_vfio_driver(d->bus);
 	double res = -1;
 	int i;
 
@@ -539,13 +539,13 @@ static double bench_bind_unbind(struct vpt_dev *d, int n)
 	for (i = 0; i < n; i++) {
 		uint64_t t0 = now_ns();
 
-		if (vpt_sysfs_write(unbind, d->name) ||
-		    vpt_sysfs_write(bind, d->name))
+		if (vfio_platform_sysfs_write(unbind, d->name) ||
+		    vfio_platform_sysfs_write(bind, d->name))
 			goto out;
 		us[i] = (now_ns() - t0) / 1000.0;
 	}
 	/* Still (or again) bound to the vfio driver. */
-	if (vpt_current_driver(d->bus, d->name, cur, sizeof(cur)) ||
+	if (vfio_platform_current_driver(d->bus, d->name, cur, sizeof(cur)) ||
 	    strcmp(cur, drv))
 		goto out;
 	res = percentile(us, n, 50);
@@ -648,7 +648,7 @@ static int round_regions(int scale)
 	}
 
 	/* mmap of the region vs /dev/mem: 1 MiB with 8-byte loads. */
-	p = vpt_mmap(&flash.d, flash.d.fd, SZ_1M, PROT_READ, flash.r.offset);
+	p = vfio_platform_mmap(&flash.d, flash.d.fd, SZ_1M, PROT_READ, flash.r.offset);
 	if (p == MAP_FAILED) {
 		ret = -errno;
 		goto out;
@@ -720,7 +720,7 @@ static int round_pl061(int scale)
 	irq_teardown(&c);
 
 	/* Open + close: no other fd of the device may stay open. */
-	vpt_munmap(&gpio.d, (void *)c.regs);
+	vfio_platform_munmap(&gpio.d, (void *)c.regs);
 	c.regs = NULL;
 	close(gpio.d.fd);
 	gpio.d.fd = -1;
@@ -738,7 +738,7 @@ out:
 /* pflash open/close, bind/unbind of pflash and the PL061. */
 static int round_cycles(int scale)
 {
-	struct vpt_dev gpio = { .bound = false };
+	struct vfio_platform_device gpio = { .bound = false };
 	struct bdev flash;
 	int ret;
 
@@ -748,14 +748,14 @@ static int round_cycles(int scale)
 	close(flash.d.fd);
 	flash.d.fd = -1;
 	REPORT("cycle.open.pflash", "us", bench_open_close(&flash, 20 * scale));
-	vpt_close(&flash.d);
+	vfio_platform_close(&flash.d);
 	REPORT("cycle.bind.pflash", "us",
 	       bench_bind_unbind(&flash.d, 10 * scale));
 	ret = bdev_close(&flash);
 	if (ret)
 		return ret;
 
-	ret = vpt_bind(&gpio, "amba", PL061);
+	ret = vfio_platform_bind(&gpio, "amba", PL061);
 	if (ret)
 		return ret;
 	/*
@@ -765,13 +765,13 @@ static int round_cycles(int scale)
 	 * device_links_driver_cleanup(), with either kernel. Keep it off for
 	 * the cycle: it measures vfio, not that race.
 	 */
-	vpt_sysfs_write(GPIO_KEYS_OVERRIDE, "none");
+	vfio_platform_sysfs_write(GPIO_KEYS_OVERRIDE, "none");
 	REPORT("cycle.bind.pl061", "us", bench_bind_unbind(&gpio, 10 * scale));
-	vpt_sysfs_write(GPIO_KEYS_OVERRIDE, "\n");
-	return vpt_restore(&gpio);
+	vfio_platform_sysfs_write(GPIO_KEYS_OVERRIDE, "\n");
+	return vfio_platform_restore(&gpio);
 out:
 	bdev_close(&flash);
-	vpt_restore(&gpio);
+	vfio_platform_restore(&gpio);
 	return ret;
 }
 
@@ -819,8 +819,8 @@ FIXTURE_SETUP(regions)
 	self->buf = malloc(SZ_1M + 1);
 	ASSERT_NE(NULL, self->buf);
 	ret = bdev_open(&self->flash, "platform", PFLASH, PFLASH_REGION);
-	if (vpt_skip_reason(ret))
-		SKIP(return, "%s: %s", PFLASH, vpt_skip_reason(ret));
+	if (vfio_platform_skip_reason(ret))
+		SKIP(return, "%s: %s", PFLASH, vfio_platform_skip_reason(ret));
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", PFLASH, strerror(-ret));
 	ret = bdev_open(&self->slot, "platform", VIRTIO_SLOT, 0);
 	if (ret)
@@ -830,8 +830,8 @@ FIXTURE_SETUP(regions)
 
 FIXTURE_TEARDOWN_PARENT(regions)
 {
-	EXPECT_EQ(0, vpt_fixture_teardown(&self->slot.d));
-	EXPECT_EQ(0, vpt_fixture_teardown(&self->flash.d));
+	EXPECT_EQ(0, vfio_platform_fixture_teardown(&self->slot.d));
+	EXPECT_EQ(0, vfio_platform_fixture_teardown(&self->flash.d));
 }
 
 /* Each width through the fd reads what a load of that width reads. */
@@ -871,11 +871,11 @@ TEST_F(regions, mmap_matches_devmem)
 {
 	uint8_t *p;
 
-	p = vpt_mmap(&self->flash.d, self->flash.d.fd, SZ_1M, PROT_READ,
-		     self->flash.r.offset);
+	p = vfio_platform_mmap(&self->flash.d, self->flash.d.fd, SZ_1M, PROT_READ,
+			       self->flash.r.offset);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(fnv1a(self->flash.mem, SZ_1M), fnv1a(p, SZ_1M));
-	EXPECT_EQ(0, vpt_munmap(&self->flash.d, p));
+	EXPECT_EQ(0, vfio_platform_munmap(&self->flash.d, p));
 }
 
 FIXTURE(pl061) {
@@ -889,8 +889,8 @@ FIXTURE_SETUP(pl061)
 	int ret;
 
 	ret = bdev_open(&self->gpio, "amba", PL061, 0);
-	if (vpt_skip_reason(ret))
-		SKIP(return, "%s: %s", PL061, vpt_skip_reason(ret));
+	if (vfio_platform_skip_reason(ret))
+		SKIP(return, "%s: %s", PL061, vfio_platform_skip_reason(ret));
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", PL061, strerror(-ret));
 	ret = irq_setup(&self->c, &self->gpio);
 	ASSERT_EQ(0, ret) TH_LOG("IRQ setup: %s", strerror(-ret));
@@ -898,7 +898,7 @@ FIXTURE_SETUP(pl061)
 
 FIXTURE_TEARDOWN_PARENT(pl061)
 {
-	EXPECT_EQ(0, vpt_fixture_teardown(&self->gpio.d));
+	EXPECT_EQ(0, vfio_platform_fixture_teardown(&self->gpio.d));
 }
 
 /*
@@ -992,7 +992,7 @@ static int irq_only(const char *bus, const char *name, int n)
 	if (!us)
 		return -ENOMEM;
 	memset(&b, 0, sizeof(b));
-	ret = vpt_setup(&b.d, bus, name, &b.r);
+	ret = vfio_platform_setup(&b.d, bus, name, &b.r);
 	if (ret) {
 		fprintf(stderr, "# %s: %s\n", name, strerror(-ret));
 		free(us);
