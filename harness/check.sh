@@ -76,8 +76,9 @@ run_guests() {
 				G=${dtb%/*}
 				. "$TOP/harness/modes.sh"
 				mode_setup "$mode"
-				# With firmware, the firmware hands the kernel its tables.
-				[ -n "$FIRMWARE" ] && dtb=
+				# With firmware, the firmware hands the kernel its
+				# tables; some machines boot only with QEMU's own tree.
+				if [ -n "$FIRMWARE" ] || [ "$QEMU_DTB" = 1 ]; then dtb=; fi
 				"$TOP/harness/run-guest.py" --kernel "$image" --initrd "$G/${INITRD##*/}" \
 					${dtb:+--dtb "$dtb"} --machine "$MACHINE" --memory "$MEMORY" --append "$APPEND$extra" \
 					--log "$R/console-$prefix$mode.log" --timeout "${GUEST_TIMEOUT:-600}" -- "${QEMU_ARGS[@]}" || true
@@ -93,7 +94,7 @@ run_guests() {
 	done
 	stage "guests, $kernel kernel, ${GUEST_LANES:-2} at a time" $((SECONDS - t))
 }
-run_guests test "$image" ${MODES:-noiommu nested smmu nested-kvm acpi composite handover}
+run_guests test "$image" ${MODES:-noiommu nested smmu nested-kvm acpi versal composite handover}
 
 # The debug kernel (harness/config/debug.config): the same guest suite
 # under KASAN, UBSAN, lockdep, DEBUG_OBJECTS and kmemleak. DEBUG_KERNEL=0
@@ -105,7 +106,7 @@ if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
 	stage "debug kernel" $((SECONDS - t))
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} run_guests debug "$dimage" \
-		${DEBUG_MODES:-noiommu smmu composite handover}
+		${DEBUG_MODES:-noiommu smmu versal composite handover}
 fi
 
 "$TOP/harness/results.py" "${logs[@]}" >"$R/guest.txt"
@@ -164,5 +165,12 @@ for m in nested-kvm nested; do
 			if ("inner_tcg" in v) line = line sprintf(", inner guest under TCG %s us (x%.1f)", v["inner_tcg"], v["inner_tcg"] / v["outer"])
 			print line }' "$f"
 done
+# The versal mode's ZDMA copies: the kernel's own driver (dmatest, one
+# channel) against the user-space sample over vfio-platform (another
+# channel), same sizes, transfers per second and their ratio.
+f=$R/console-versal.log
+[ -f "$f" ] && awk -v m="$LINUX versal" '$1 == "#" && $2 == "ZDMA" && $5 > 0 {
+	printf "zdma: %s: %s B copies: kernel driver (dmatest) %s/s, user space over vfio-platform %s/s (x%.2f), user-space completion p50 %s us\n",
+		m, $3, $5, $7, $7 / $5, $9 }' "$f"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]

@@ -63,8 +63,14 @@ chmod +x "$R/init" "$R"/guest/*
 [ -d "$KS" ] && cp -a "$KS/." "$R/kselftest/"
 # Small helpers of the guest scripts.
 aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/runas" "$TOP/guest/tools/runas.c"
+aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/packet" "$TOP/guest/tools/packet.c"
+# vfio-hold uses the samples' VFIO helpers (and this tree's uAPI headers).
+vpu=$BUILD/linux/samples/vfio-platform
+[ -f "$vpu/vfio-platform-user.c" ] &&
+	aarch64-linux-gnu-gcc -static -O2 -Wall -I "$vpu" -isystem "$hdr" -o "$R/bin/vfio-hold" \
+		"$TOP/guest/tools/vfio-hold.c" "$vpu/vfio-platform-user.c"
 # The user-space driver samples (samples/vfio-platform), where built.
-for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm vfio-platform-dt-node; do
+for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm vfio-platform-dt-node vfio-platform-zdma; do
 	[ -x "$OUT/samples/vfio-platform/$f" ] && cp "$OUT/samples/vfio-platform/$f" "$R/bin/"
 done
 [ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"

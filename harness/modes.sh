@@ -9,9 +9,11 @@
 #   INITRD    the initramfs (harness/guest.sh builds it)
 #   FIRMWARE  UEFI firmware (-bios): the kernel boots through its EFI stub
 #             and no DTB is given ("" = QEMU loads the kernel, with the DTB)
+#   QEMU_DTB  1: no -dtb, QEMU gives the kernel the tree it writes itself
 mode_setup() {
 	MACHINE=virt
 	FIRMWARE=""
+	QEMU_DTB=0
 	MEMORY=512
 	INITRD=$BUILD/guest/initramfs.cpio.gz
 	# The keyboard lands in slot a003a00: a part of guest/dts/dma-engine.dtsi.
@@ -102,6 +104,19 @@ mode_setup() {
 		APPEND+=" vfiotest.only=vfio_platform_regions_test,vfio_platform_irq_test,vfio_platform_lifecycle_test,vfio_platform_reset_test"
 		APPEND+=" VFIO_PLATFORM_DEVS=a000000.virtio_mmio=LNRO0005:00,a003e00.virtio_mmio=LNRO0005:1f,a003c00.virtio_mmio=LNRO0005:1e,9020000.fw-cfg=QEMU0002:00"
 		APPEND+=" VFIO_PLATFORM_ACPI_RST=LNRO0005:1d"
+		;;
+	versal)
+		# Real SoC IP: QEMU's xlnx-versal-virt with its own device
+		# tree, where zynqmp_dma drives 8 ZDMA channels (runtime PM,
+		# clocks) and macb the two GEMs (guest/versal.sh). No IOMMU:
+		# the ZDMA sample runs in no-IOMMU mode; the ZDMA channel has a
+		# reset hook, so reset_required keeps its default. QEMU's own
+		# tree: QEMU 7.2 does not boot this machine with its dumped
+		# tree given back with -dtb (no console output at all).
+		MACHINE=xlnx-versal-virt
+		QEMU_DTB=1
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfiotest.run=versal quiet"
+		QEMU_ARGS=()
 		;;
 	*) die "unknown mode $1" ;;
 	esac
