@@ -5,7 +5,8 @@
 # interleaved rounds (ours, upstream, ours, ...: one QEMU boot each) on the
 # noiommu mode's machine, then medians and ratios
 # (harness/bench-report.py): a table on stdout, JSON in
-# build/bench/bench.json.
+# build/bench/bench.json. Then harness/bench-zdma.sh: the ZDMA channel of
+# xlnx-versal-virt driven by the kernel and from user space.
 #   ROUNDS=N        rounds per kernel (default 7, at least 3)
 #   BENCH_SCALE=N   iteration count multiplier in the guest (default 4)
 . "$(dirname "$0")/lib.sh"
@@ -70,3 +71,7 @@ log "$ROUNDS rounds per kernel after $((SECONDS - t0)) s"
 	--ours "$(base_version) + series $(git -C "$BUILD/linux" rev-parse --short HEAD)" \
 	--upstream "$(base_version), upstream vfio-platform" \
 	--rounds "$ROUNDS" --scale "$SCALE" "$B"/round-*.log
+
+# Real SoC IP: the ZDMA channel by the kernel's driver and from user space.
+log "ZDMA copies on xlnx-versal-virt, kernel driver and user space"
+ROUNDS=$ROUNDS "$TOP/harness/bench-zdma.sh"
