@@ -239,6 +239,8 @@ check dmatest_native_after "$CHAN: $out" \
 
 echo "1..$n"
 echo "### END versal rc=$([ $failed = 0 ] && echo 0 || echo 1)"
+# The debug kernel's kmemleak scan and lockdep state.
+sh /guest/debug-checks.sh
 echo "### DMESG"
 dmesg
 echo "### DONE"
