@@ -15,26 +15,7 @@ GPIO=9030000.pl061
 OUT=/tmp/sample.out
 # HUGEPAGES: the pool of default-size huge pages, from guest/init, which
 # reserves one.
-n=0
-failed=0
-
-echo "TAP version 13"
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
+. /guest/tap.sh
 
 # check NAME CONDITION-COMMAND: ok if the command succeeds.
 check() {

@@ -63,7 +63,6 @@ chmod +x "$R/init" "$R"/guest/*
 [ -d "$KS" ] && cp -a "$KS/." "$R/kselftest/"
 # Small helpers of the guest scripts.
 aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/runas" "$TOP/guest/tools/runas.c"
-aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/packet" "$TOP/guest/tools/packet.c"
 # vfio-hold uses the samples' VFIO helpers (and this tree's uAPI headers).
 vpu=$BUILD/linux/samples/vfio-platform
 [ -f "$vpu/vfio-platform-user.c" ] &&
