@@ -77,6 +77,25 @@ dmatest() {
 	echo 0 >$DMT/run
 }
 
+# wait_line FILE PATTERN: wait up to 5 s for a line of FILE to match.
+wait_line() {
+	i=0
+	while ! grep -q "$2" "$1" && [ $i -lt 250 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
+# link_up NETDEV: up, and wait up to 5 s for its carrier (the fixed link).
+link_up() {
+	ip link set "$1" up
+	i=0
+	while [ "$(cat /sys/class/net/$1/carrier 2>/dev/null)" != 1 ] && [ $i -lt 250 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
 # The dmaengine channel of a ZDMA device (dmaNchan0).
 dma_chan() {
 	ls "/sys/bus/platform/devices/$1/dma" 2>/dev/null | head -n 1
@@ -168,10 +187,65 @@ ncr2=$(devmem 0xff0c0000 32)
 imr2=$(devmem 0xff0c0030 32)
 check gem_reset_on_close "NCR $ncr, IMR $imr while open; after: NCR $ncr2, IMR $imr2" \
 	[ "$(($ncr & 0xc)) $(($imr & 0x80)) $(($ncr2 & 0xc)) $(($imr2 & 0x80))" = "12 0 0 128" ]
+
+# --- GEM0 driven from user space, frames to and from macb on GEM1 --------
+# The two GEMs are joined by a QEMU hub (harness/modes.sh). vfio-gem, a
+# user-space GEM driver (no-IOMMU: rings and buffers in a huge page), sends
+# NGEM frames from GEM0 to GEM1's MAC address, where macb hands them to an
+# AF_PACKET socket (packet-io); then it receives in its own ring the NGEM
+# frames macb sends on GEM1. Every byte of every frame is checked at the
+# other end. Each transmit completion and each receive batch is an
+# interrupt on the VFIO eventfd, the line unmasked after each.
+GEM1=ff0d0000.ethernet
+NGEM=16
+eth1=$(ls /sys/bus/platform/devices/$GEM1/net 2>/dev/null)
+mac1=$(cat /sys/class/net/$eth1/address 2>/dev/null)
+link_up "$eth1"
+packet-io recv "$eth1" 1 $NGEM 5000 "$mac1" >/tmp/pio-rx.out 2>&1 &
+prx=$!
+wait_line /tmp/pio-rx.out '^ready'
+vfio-gem -t $NGEM -d "$mac1" -r $NGEM -w 5000 $GEM >/tmp/gem.out 2>&1 &
+pgem=$!
+wait_line /tmp/gem.out '^ready'
+packet-io send "$eth1" 2 $NGEM 5 >/tmp/pio-tx.out 2>&1
+wait $pgem
+rc_gem=$?
+wait $prx
+rc_prx=$?
+gem=$(grep -v '^ready' /tmp/gem.out | tr '\n' ' ')
+echo "# vfio-gem: $gem"
+echo "# packet-io: $(tr '\n' ' ' </tmp/pio-rx.out)"
+check gem_user_tx_to_macb "vfio-gem rc $rc_gem: $gem; $eth1 rc $rc_prx: $(tr '\n' ' ' </tmp/pio-rx.out)" \
+	sh -c "[ $rc_prx = 0 ] && grep -q 'received $NGEM of $NGEM frames of stream 1, every byte checked' /tmp/pio-rx.out && grep -q ': tx $NGEM of $NGEM frames' /tmp/gem.out"
+check gem_macb_to_user_rx "vfio-gem rc $rc_gem: $gem; $(tr '\n' ' ' </tmp/pio-tx.out)" \
+	sh -c "[ $rc_gem = 0 ] && grep -q ': ok: .* rx $NGEM of $NGEM frames (.*), every byte checked' /tmp/gem.out"
+# Interrupts: one per transmitted frame (vfio-gem waits for each), more
+# than one for the frames received (they come 5 ms apart), and the line
+# unmasked after each: without the unmask no second interrupt comes.
+irq=$(sed -n 's/.*interrupts tx \([0-9]*\) (TCOMP \([0-9]*\)) rx \([0-9]*\) (RCOMP \([0-9]*\)), unmasks \([0-9]*\).*/\1 \2 \3 \4 \5/p' /tmp/gem.out)
+set -- $irq 0 0 0 0 0
+check gem_user_irq "tx $1 (TCOMP $2) rx $3 (RCOMP $4) unmasks $5: $gem" \
+	sh -c "[ $1 -ge $NGEM ] && [ $2 = $NGEM ] && [ $3 -ge 2 ] && [ $4 -ge 2 ] && [ $5 = $(($1 + $3)) ]"
+
 echo $GEM >$DRV/vfio-platform/unbind
 echo $GEM >$DRV/macb/bind
 nd=$(ls /sys/bus/platform/devices/$GEM/net 2>/dev/null)
 check gem_back_to_macb "driver: $(driver $GEM), netdev: $nd" [ "$(driver $GEM) $nd" = "macb eth0" ]
+
+# Back with macb, GEM0 passes traffic both ways with GEM1 (AF_PACKET on
+# both netdevs, every byte checked).
+link_up "$nd"
+for t in "$eth1 $nd 3" "$nd $eth1 4"; do
+	set -- $t
+	packet-io recv "$2" "$3" $NGEM 5000 >/tmp/pio-rx.out 2>&1 &
+	prx=$!
+	wait_line /tmp/pio-rx.out '^ready'
+	packet-io send "$1" "$3" $NGEM >/tmp/pio-tx.out 2>&1
+	wait $prx
+	rc=$?
+	check "gem_macb_${1}_to_$2" "rc $rc: $(tr '\n' ' ' </tmp/pio-tx.out) $(tr '\n' ' ' </tmp/pio-rx.out)" \
+		sh -c "[ $rc = 0 ] && grep -q 'received $NGEM of $NGEM frames of stream $3, every byte checked' /tmp/pio-rx.out"
+done
 
 # --- the user-space driver ------------------------------------------------
 # SIZE[:OFFSET] COUNT: several sizes, one not a multiple of 8, misaligned

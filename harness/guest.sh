@@ -63,11 +63,17 @@ chmod +x "$R/init" "$R"/guest/*
 [ -d "$KS" ] && cp -a "$KS/." "$R/kselftest/"
 # Small helpers of the guest scripts.
 aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/runas" "$TOP/guest/tools/runas.c"
+# The kernel's side of the GEM tests (AF_PACKET), guest/versal.sh.
+aarch64-linux-gnu-gcc -static -O2 -Wall -o "$R/bin/packet-io" "$TOP/guest/tools/packet-io.c"
 # vfio-hold uses the samples' VFIO helpers (and this tree's uAPI headers).
 vpu=$BUILD/linux/samples/vfio-platform
 [ -f "$vpu/vfio-platform-user.c" ] &&
 	aarch64-linux-gnu-gcc -static -O2 -Wall -I "$vpu" -isystem "$hdr" -o "$R/bin/vfio-hold" \
 		"$TOP/guest/tools/vfio-hold.c" "$vpu/vfio-platform-user.c"
+# vfio-gem (a user-space GEM driver, guest/versal.sh) too.
+[ -f "$vpu/vfio-platform-user.c" ] &&
+	aarch64-linux-gnu-gcc -static -O2 -Wall -I "$vpu" -isystem "$hdr" -o "$R/bin/vfio-gem" \
+		"$TOP/guest/tools/vfio-gem.c" "$vpu/vfio-platform-user.c"
 # The user-space driver samples (samples/vfio-platform), where built.
 for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm vfio-platform-dt-node vfio-platform-zdma; do
 	[ -x "$OUT/samples/vfio-platform/$f" ] && cp "$OUT/samples/vfio-platform/$f" "$R/bin/"

@@ -113,10 +113,16 @@ mode_setup() {
 		# reset hook, so reset_required keeps its default. QEMU's own
 		# tree: QEMU 7.2 does not boot this machine with its dumped
 		# tree given back with -dtb (no console output at all).
+		# The two GEMs are joined by a QEMU hub: GEM0 (ff0c0000, the
+		# first NIC, MAC ..:0c:00) and GEM1 (ff0d0000, ..:0d:00) send
+		# each other frames, whichever driver has them.
 		MACHINE=xlnx-versal-virt
 		QEMU_DTB=1
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfiotest.run=versal quiet"
-		QEMU_ARGS=()
+		QEMU_ARGS=(-netdev hubport,id=gem0,hubid=0
+			-net nic,netdev=gem0,model=cadence_gem,macaddr=02:00:00:00:0c:00
+			-netdev hubport,id=gem1,hubid=0
+			-net nic,netdev=gem1,model=cadence_gem,macaddr=02:00:00:00:0d:00)
 		;;
 	*) die "unknown mode $1" ;;
 	esac
