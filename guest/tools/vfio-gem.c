@@ -32,10 +32,11 @@
  *   -t COUNT   send frames 0..COUNT-1 of stream -s (default 1) to DST
  *		(default broadcast), one at a time, each completion taken as
  *		an interrupt;
- *   -r COUNT   then say "ready" and receive COUNT frames of stream -S
- *		(default 2), sent to broadcast, in order, every byte checked
- *		(and the FCS where the frame carries one, see gem-frame.h);
- *		wait up to MS milliseconds (-w, default 5000) for all of them.
+ *   -r COUNT   then (whether or not sending failed) say "ready" and
+ *		receive COUNT frames of stream -S (default 2), sent to
+ *		broadcast, in order, every byte checked (and the FCS where
+ *		the frame carries one, see gem-frame.h); wait up to MS
+ *		milliseconds (-w, default 5000) for all of them.
  *   DEVICE: a GEM bound to vfio-platform, e.g. ff0c0000.ethernet.
  * Prints a one-line summary; exits 0 if every frame was sent and every
  * frame came intact, 1 if not, 2 on a usage error, 3 if the GEM or its
@@ -209,18 +210,28 @@ static void cache_range(struct gem *g, const void *p, size_t len,
 #endif
 }
 
-static volatile __u32 *desc(struct gem *g, unsigned int ring_off,
-			    unsigned int i)
+static __u32 *desc(struct gem *g, unsigned int ring_off, unsigned int i)
 {
-	return (volatile __u32 *)(g->mem + ring_off + i * g->desc_size);
+	return (__u32 *)(g->mem + ring_off + i * g->desc_size);
 }
 
-static void desc_set_addr(struct gem *g, volatile __u32 *d, __u64 addr,
+/* Descriptor words are shared with the GEM: single 32-bit accesses. */
+static __u32 dget(const __u32 *d, unsigned int w)
+{
+	return __atomic_load_n(&d[w], __ATOMIC_RELAXED);
+}
+
+static void dset(__u32 *d, unsigned int w, __u32 val)
+{
+	__atomic_store_n(&d[w], val, __ATOMIC_RELAXED);
+}
+
+static void desc_set_addr(struct gem *g, __u32 *d, __u64 addr,
 			  __u32 low_bits)
 {
 	if (g->dma64)
-		d[2] = (__u32)(addr >> 32);
-	d[0] = (__u32)addr | low_bits;
+		dset(d, 2, (__u32)(addr >> 32));
+	dset(d, 0, (__u32)addr | low_bits);
 }
 
 /*
@@ -255,9 +266,9 @@ static int take_irq(struct gem *g, int ms)
 
 static void rx_give(struct gem *g, unsigned int i)
 {
-	volatile __u32 *d = desc(g, RX_RING_OFF, i);
+	__u32 *d = desc(g, RX_RING_OFF, i);
 
-	d[1] = 0;
+	dset(d, 1, 0);
 	desc_set_addr(g, d, g->phys + RX_BUF_OFF + i * BUF_SIZE,
 		      i == RING - 1 ? RX_W0_WRAP : 0);
 }
@@ -304,14 +315,14 @@ static int setup(struct gem *g)
 
 	/* Transmit ring: all the CPU's; receive ring: all the GEM's. */
 	for (i = 0; i < RING; i++) {
-		volatile __u32 *d = desc(g, TX_RING_OFF, i);
+		__u32 *d = desc(g, TX_RING_OFF, i);
 
 		desc_set_addr(g, d, g->phys + TX_BUF_OFF + i * BUF_SIZE, 0);
-		d[1] = TX_W1_USED | (i == RING - 1 ? TX_W1_WRAP : 0);
+		dset(d, 1, TX_W1_USED | (i == RING - 1 ? TX_W1_WRAP : 0));
 		rx_give(g, i);
 	}
 	/* The other queues: one descriptor each that the GEM does not own. */
-	desc(g, TX_IDLE_OFF, 0)[1] = TX_W1_USED | TX_W1_WRAP;
+	dset(desc(g, TX_IDLE_OFF, 0), 1, TX_W1_USED | TX_W1_WRAP);
 	desc_set_addr(g, desc(g, TX_IDLE_OFF, 0), g->phys + TX_BUF_OFF, 0);
 	desc_set_addr(g, desc(g, RX_IDLE_OFF, 0), g->phys + RX_BUF_OFF,
 		      RX_W0_OWN | RX_W0_WRAP);
@@ -342,7 +353,7 @@ static int send_frames(struct gem *g, unsigned int count, unsigned int stream,
 
 	for (n = 0; n < count; n++) {
 		unsigned int i = n % RING;
-		volatile __u32 *d = desc(g, TX_RING_OFF, i);
+		__u32 *d = desc(g, TX_RING_OFF, i);
 		unsigned char *buf = g->mem + TX_BUF_OFF + i * BUF_SIZE;
 		long end = ms_now() + TX_TIMEOUT_MS;
 		size_t len = gem_frame_build(buf, dst, stream, n);
@@ -350,9 +361,9 @@ static int send_frames(struct gem *g, unsigned int count, unsigned int stream,
 
 		cache_range(g, buf, len, false);
 		/* The transmitter is idle: the CPU may write the ring. */
-		cache_range(g, (const void *)d, g->desc_size, true);
-		d[1] = len | TX_W1_LAST | (i == RING - 1 ? TX_W1_WRAP : 0);
-		cache_range(g, (const void *)d, g->desc_size, false);
+		cache_range(g, d, g->desc_size, true);
+		dset(d, 1, len | TX_W1_LAST | (i == RING - 1 ? TX_W1_WRAP : 0));
+		cache_range(g, d, g->desc_size, false);
 		vfp_dma_wmb();
 		wr(g, GEM_NCR, GEM_NCR_RE | GEM_NCR_TE | GEM_NCR_TSTART);
 		while (!(g->pending & GEM_INT_TCOMP)) {
@@ -362,7 +373,8 @@ static int send_frames(struct gem *g, unsigned int count, unsigned int stream,
 			if (ret < 0)
 				return -1;
 			if (!ret) {
-				fprintf(stderr, "%s: frame %u: no transmit-complete interrupt in %d ms (TSR %#x, ISR %#x)\n",
+				fprintf(stderr,
+					"%s: frame %u: no transmit-complete interrupt in %d ms (TSR %#x, ISR %#x)\n",
 					g->dev.name, n, TX_TIMEOUT_MS,
 					rd(g, GEM_TSR), rd(g, GEM_ISR));
 				return -1;
@@ -371,9 +383,9 @@ static int send_frames(struct gem *g, unsigned int count, unsigned int stream,
 		g->pending &= ~GEM_INT_TCOMP;
 		(*tcomp)++;
 		wr(g, GEM_TSR, GEM_TSR_TXCOMPL);
-		cache_range(g, (const void *)d, g->desc_size, true);
+		cache_range(g, d, g->desc_size, true);
 		vfp_dma_rmb();
-		w1 = d[1];
+		w1 = dget(d, 1);
 		if (!(w1 & TX_W1_USED)) {
 			fprintf(stderr, "%s: frame %u: descriptor not handed back (%#x)\n",
 				g->dev.name, n, w1);
@@ -396,15 +408,15 @@ static int receive_frames(struct gem *g, unsigned int count,
 	long end = ms_now() + ms;
 
 	while (*got < count) {
-		volatile __u32 *d = desc(g, RX_RING_OFF, head);
+		__u32 *d = desc(g, RX_RING_OFF, head);
 		unsigned char *buf = g->mem + RX_BUF_OFF + head * BUF_SIZE;
 		__u32 w0, w1, len;
 		long left, bad;
 		int ret;
 
-		cache_range(g, (const void *)d, g->desc_size, true);
+		cache_range(g, d, g->desc_size, true);
 		vfp_dma_rmb();
-		w0 = d[0];
+		w0 = dget(d, 0);
 		if (!(w0 & RX_W0_OWN)) {
 			/* Nothing more: wait for the next interrupt. */
 			left = end - ms_now();
@@ -422,7 +434,7 @@ static int receive_frames(struct gem *g, unsigned int count,
 			g->pending &= ~GEM_INT_RCOMP;
 			continue;
 		}
-		w1 = d[1];
+		w1 = dget(d, 1);
 		len = w1 & RX_W1_LEN;
 		if ((w1 & (RX_W1_SOF | RX_W1_EOF)) != (RX_W1_SOF | RX_W1_EOF) ||
 		    len > BUF_SIZE) {
@@ -439,7 +451,8 @@ static int receive_frames(struct gem *g, unsigned int count,
 			if (bad == -2)
 				(*fcs)++;
 			if (bad >= 0) {
-				fprintf(stderr, "%s: frame %u (%u bytes, %zu expected): byte %ld is %#x, not %#x\n",
+				fprintf(stderr,
+					"%s: frame %u (%u bytes, %zu expected): byte %ld is %#x, not %#x\n",
 					g->dev.name, *got, len,
 					gem_frame_len(*got), bad,
 					bad < (long)len ? buf[bad] : 0,
@@ -452,7 +465,7 @@ static int receive_frames(struct gem *g, unsigned int count,
 		if ((head + 1) % group == 0) {
 			for (j = head + 1 - group; j <= head; j++)
 				rx_give(g, j);
-			cache_range(g, (const void *)desc(g, RX_RING_OFF, head + 1 - group),
+			cache_range(g, desc(g, RX_RING_OFF, head + 1 - group),
 				    g->line, true);
 			vfp_dma_wmb();
 			/* The GEM stopped at a descriptor it did not own. */
@@ -468,7 +481,8 @@ static int receive_frames(struct gem *g, unsigned int count,
 
 static void print_usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-t COUNT] [-r COUNT] [-w MS] [-d DST] [-s STREAM] [-S STREAM] DEVICE\n",
+	fprintf(stderr,
+		"usage: %s [-t COUNT] [-r COUNT] [-w MS] [-d DST] [-s STREAM] [-S STREAM] DEVICE\n",
 		prog);
 }
 
@@ -550,23 +564,20 @@ int main(int argc, char **argv)
 	g.efd = vfp_irq_eventfd(&g.dev, 0, &g.level);
 	if (g.efd < 0 || setup(&g))
 		goto out;
-	ret = 1;
+	/* A failed direction does not stop the other one. */
+	ret = 0;
 	if (tx_count) {
-		int err = send_frames(&g, tx_count, tx_stream, dst, &tcomp);
-
+		if (send_frames(&g, tx_count, tx_stream, dst, &tcomp))
+			ret = 1;
 		tx_irqs = g.irqs;
-		if (err)
-			goto report;
 	}
 	if (rx_count) {
 		printf("ready\n");
 		fflush(stdout);
 		if (receive_frames(&g, rx_count, rx_stream, wait_ms, &got,
 				   &other, &fcs, &rcomp))
-			goto report;
+			ret = 1;
 	}
-	ret = 0;
-report:
 	printf("%s: %s: tx %u of %lu frames, rx %u of %lu frames (%u with their FCS, %u other), every byte checked; interrupts tx %u (TCOMP %u) rx %u (RCOMP %u), unmasks %u, spurious %u; %s descriptors, %s\n",
 	       g.dev.name, ret ? "FAILED" : "ok", tcomp, tx_count, got,
 	       rx_count, fcs, other, tx_irqs, tcomp, g.irqs - tx_irqs, rcomp,
