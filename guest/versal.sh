@@ -243,6 +243,7 @@ for t in "$eth1 $nd 3" "$nd $eth1 4"; do
 	packet-io send "$1" "$3" $NGEM >/tmp/pio-tx.out 2>&1
 	wait $prx
 	rc=$?
+	echo "# packet-io: $(tr '\n' ' ' </tmp/pio-rx.out)"
 	check "gem_macb_${1}_to_$2" "rc $rc: $(tr '\n' ' ' </tmp/pio-tx.out) $(tr '\n' ' ' </tmp/pio-rx.out)" \
 		sh -c "[ $rc = 0 ] && grep -q 'received $NGEM of $NGEM frames of stream $3, every byte checked' /tmp/pio-rx.out"
 done

@@ -15,12 +15,19 @@
  *
  * Frame N of a stream is gem_frame_len(N) bytes long (60 to 1514, without
  * the FCS), a different length for each of the first frames.
+ *
+ * A receiver of frames 0..COUNT-1 (gem_frame_rx()) wants each of them
+ * once, every byte right, and counts those that come out of order: QEMU's
+ * network layer queues a frame for a NIC that cannot take it at that
+ * moment and delivers the next one first if the NIC can take that.
  */
 #ifndef GEM_FRAME_H
 #define GEM_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GEM_FRAME_ETHERTYPE	0x88b5
@@ -116,6 +123,71 @@ static inline long gem_frame_check(const uint8_t *buf, size_t len,
 		if (buf[wlen + i] != (uint8_t)(fcs >> (8 * i)))
 			return (long)(wlen + i);
 	return -2;
+}
+
+/* What a receiver of frames 0..count-1 of one stream has seen. */
+struct gem_frame_rx {
+	unsigned int count;
+	unsigned int got;	/* distinct frames, intact */
+	unsigned int next;	/* the sequence number expected next */
+	unsigned int reordered;	/* frames that came before an earlier one */
+	unsigned int fcs;	/* frames that carried their FCS */
+	unsigned int other;	/* frames of other EtherTypes, ignored */
+	uint8_t *seen;
+};
+
+static inline int gem_frame_rx_init(struct gem_frame_rx *r, unsigned int count)
+{
+	memset(r, 0, sizeof(*r));
+	r->count = count;
+	r->seen = calloc(count ? count : 1, 1);
+	return r->seen ? 0 : -1;
+}
+
+/*
+ * One received frame (@len bytes) for frames of @stream to @dst: 0 if it
+ * is the intact frame of a sequence number not seen yet, or not ours; -1
+ * (and why in @why) if not.
+ */
+static inline int gem_frame_rx(struct gem_frame_rx *r, const uint8_t *buf,
+			       size_t len, const uint8_t dst[6],
+			       unsigned int stream, char *why, size_t whylen)
+{
+	unsigned int seq;
+	long bad;
+
+	if (!gem_frame_ours(buf, len)) {
+		r->other++;
+		return 0;
+	}
+	if (len < GEM_FRAME_HDR) {
+		snprintf(why, whylen, "a frame of %zu bytes", len);
+		return -1;
+	}
+	seq = (unsigned int)buf[14] << 24 | buf[15] << 16 | buf[16] << 8 | buf[17];
+	if (seq >= r->count || r->seen[seq]) {
+		snprintf(why, whylen, "frame %u %s (%zu bytes, after %u of %u)",
+			 seq, seq >= r->count ? "not sent" : "twice", len,
+			 r->got, r->count);
+		return -1;
+	}
+	bad = gem_frame_check(buf, len, dst, stream, seq);
+	if (bad >= 0) {
+		snprintf(why, whylen,
+			 "frame %u (%zu bytes, %zu expected): byte %ld is %#x, not %#x",
+			 seq, len, gem_frame_len(seq), bad,
+			 bad < (long)len ? buf[bad] : 0,
+			 gem_frame_byte(stream, seq, bad));
+		return -1;
+	}
+	if (bad == -2)
+		r->fcs++;
+	if (seq != r->next)
+		r->reordered++;
+	r->next = seq + 1;
+	r->seen[seq] = 1;
+	r->got++;
+	return 0;
 }
 
 #endif /* GEM_FRAME_H */

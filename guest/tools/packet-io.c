@@ -8,10 +8,10 @@
  *	send frames 0..COUNT-1 of STREAM to DST (default broadcast),
  *	GAP_MS milliseconds apart (default 0)
  *   packet-io recv IFACE STREAM COUNT TIMEOUT_MS [DST]
- *	say "ready" once the socket is bound, then receive until COUNT frames
- *	of ours came or TIMEOUT_MS passed; each must be the next frame of
- *	STREAM to DST (default broadcast), every byte checked (and the
- *	FCS where the frame carries one, see gem-frame.h)
+ *	say "ready" once the socket is bound, then receive until frames
+ *	0..COUNT-1 of STREAM to DST (default broadcast) came or TIMEOUT_MS
+ *	passed: each once, every byte checked (and the FCS where the frame
+ *	carries one), in any order (see gem-frame.h)
  *
  * Prints one summary line; exits 0 if all frames were sent / came intact,
  * 1 if not, 2 on a usage error.
@@ -75,17 +75,22 @@ static int do_send(int s, const char *ifname, unsigned int stream,
 static int do_recv(int s, const char *ifname, unsigned int stream,
 		   unsigned int count, long timeout, const uint8_t dst[6])
 {
-	unsigned int got = 0, other = 0, fcs = 0;
 	long end = ms_now() + timeout;
+	struct gem_frame_rx r;
 	uint8_t frame[2048];
+	char why[160];
 
+	if (gem_frame_rx_init(&r, count)) {
+		printf("%s: out of memory\n", ifname);
+		return 1;
+	}
 	printf("ready\n");
 	fflush(stdout);
-	while (got < count) {
+	while (r.got < count) {
 		struct pollfd p = { .fd = s, .events = POLLIN };
 		struct sockaddr_ll from;
 		socklen_t flen = sizeof(from);
-		long left = end - ms_now(), bad;
+		long left = end - ms_now();
 		ssize_t n;
 
 		if (left <= 0 || poll(&p, 1, left) <= 0)
@@ -98,25 +103,14 @@ static int do_recv(int s, const char *ifname, unsigned int stream,
 		}
 		if (from.sll_pkttype == PACKET_OUTGOING)
 			continue;
-		if (!gem_frame_ours(frame, n)) {
-			other++;
-			continue;
-		}
-		bad = gem_frame_check(frame, n, dst, stream, got);
-		if (bad == -2)
-			fcs++;
-		if (bad >= 0) {
-			printf("%s: frame %u (%zd bytes, %zu expected): byte %ld is %#x, not %#x\n",
-			       ifname, got, n, gem_frame_len(got), bad,
-			       bad < n ? frame[bad] : 0,
-			       gem_frame_byte(stream, got, bad));
+		if (gem_frame_rx(&r, frame, n, dst, stream, why, sizeof(why))) {
+			printf("%s: %s\n", ifname, why);
 			return 1;
 		}
-		got++;
 	}
-	printf("%s: received %u of %u frames of stream %u, every byte checked (%u with their FCS, %u other frames)\n",
-	       ifname, got, count, stream, fcs, other);
-	return got == count ? 0 : 1;
+	printf("%s: received %u of %u frames of stream %u, every byte checked (%u out of order, %u with their FCS, %u other frames)\n",
+	       ifname, r.got, count, stream, r.reordered, r.fcs, r.other);
+	return r.got == count ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -33,10 +33,10 @@
  *		(default broadcast), one at a time, each completion taken as
  *		an interrupt;
  *   -r COUNT   then (whether or not sending failed) say "ready" and
- *		receive COUNT frames of stream -S (default 2), sent to
- *		broadcast, in order, every byte checked (and the FCS where
- *		the frame carries one, see gem-frame.h); wait up to MS
- *		milliseconds (-w, default 5000) for all of them.
+ *		receive frames 0..COUNT-1 of stream -S (default 2), sent to
+ *		broadcast, each once, every byte checked (and the FCS where
+ *		the frame carries one), in any order (see gem-frame.h); wait
+ *		up to MS milliseconds (-w, default 5000) for all of them.
  *   DEVICE: a GEM bound to vfio-platform, e.g. ff0c0000.ethernet.
  * Prints a one-line summary; exits 0 if every frame was sent and every
  * frame came intact, 1 if not, 2 on a usage error, 3 if the GEM or its
@@ -396,22 +396,22 @@ static int send_frames(struct gem *g, unsigned int count, unsigned int stream,
 }
 
 /*
- * Receive @count frames of @stream (to broadcast, in order) within @ms;
- * frames of other EtherTypes are counted in *@other and dropped.
+ * Receive frames 0..@count-1 of @stream (to broadcast) within @ms, each
+ * once and intact (gem_frame_rx()); frames of other EtherTypes are
+ * counted and dropped.
  */
-static int receive_frames(struct gem *g, unsigned int count,
-			  unsigned int stream, long ms, unsigned int *got,
-			  unsigned int *other, unsigned int *fcs,
-			  unsigned int *rcomp)
+static int receive_frames(struct gem *g, struct gem_frame_rx *r,
+			  unsigned int stream, long ms, unsigned int *rcomp)
 {
 	unsigned int group = g->line / g->desc_size, head = 0, j;
 	long end = ms_now() + ms;
+	char why[160];
 
-	while (*got < count) {
+	while (r->got < r->count) {
 		__u32 *d = desc(g, RX_RING_OFF, head);
 		unsigned char *buf = g->mem + RX_BUF_OFF + head * BUF_SIZE;
 		__u32 w0, w1, len;
-		long left, bad;
+		long left;
 		int ret;
 
 		cache_range(g, d, g->desc_size, true);
@@ -425,7 +425,7 @@ static int receive_frames(struct gem *g, unsigned int count,
 				return -1;
 			if (!ret) {
 				fprintf(stderr, "%s: %u of %u frames in %ld ms (RSR %#x)\n",
-					g->dev.name, *got, count, ms,
+					g->dev.name, r->got, r->count, ms,
 					rd(g, GEM_RSR));
 				return -1;
 			}
@@ -444,22 +444,10 @@ static int receive_frames(struct gem *g, unsigned int count,
 		}
 		cache_range(g, buf, len, true);
 		vfp_dma_rmb();
-		if (!gem_frame_ours(buf, len)) {
-			(*other)++;
-		} else {
-			bad = gem_frame_check(buf, len, broadcast, stream, *got);
-			if (bad == -2)
-				(*fcs)++;
-			if (bad >= 0) {
-				fprintf(stderr,
-					"%s: frame %u (%u bytes, %zu expected): byte %ld is %#x, not %#x\n",
-					g->dev.name, *got, len,
-					gem_frame_len(*got), bad,
-					bad < (long)len ? buf[bad] : 0,
-					gem_frame_byte(stream, *got, bad));
-				return -1;
-			}
-			(*got)++;
+		if (gem_frame_rx(r, buf, len, broadcast, stream, why,
+				 sizeof(why))) {
+			fprintf(stderr, "%s: %s\n", g->dev.name, why);
+			return -1;
 		}
 		/* A whole cache line of descriptors done: give it back. */
 		if ((head + 1) % group == 0) {
@@ -490,8 +478,8 @@ int main(int argc, char **argv)
 {
 	struct gem g = { .base = MAP_FAILED, .efd = -1 };
 	unsigned long tx_count = 0, rx_count = 0, tx_stream = 1, rx_stream = 2;
-	unsigned int tcomp = 0, rcomp = 0, got = 0, other = 0, fcs = 0;
-	unsigned int tx_irqs = 0;
+	unsigned int tcomp = 0, rcomp = 0, tx_irqs = 0;
+	struct gem_frame_rx r;
 	uint8_t dst[6];
 	long wait_ms = 5000;
 	int c, ret = 3;
@@ -536,6 +524,8 @@ int main(int argc, char **argv)
 		print_usage(argv[0]);
 		return 2;
 	}
+	if (gem_frame_rx_init(&r, rx_count))
+		return 3;
 	if (vfp_open(&g.dev, "platform", argv[optind], VFP_NOIOMMU_ONLY))
 		return 3;
 	if (vfp_region(&g.dev, 0, &g.regs))
@@ -574,14 +564,13 @@ int main(int argc, char **argv)
 	if (rx_count) {
 		printf("ready\n");
 		fflush(stdout);
-		if (receive_frames(&g, rx_count, rx_stream, wait_ms, &got,
-				   &other, &fcs, &rcomp))
+		if (receive_frames(&g, &r, rx_stream, wait_ms, &rcomp))
 			ret = 1;
 	}
-	printf("%s: %s: tx %u of %lu frames, rx %u of %lu frames (%u with their FCS, %u other), every byte checked; interrupts tx %u (TCOMP %u) rx %u (RCOMP %u), unmasks %u, spurious %u; %s descriptors, %s\n",
-	       g.dev.name, ret ? "FAILED" : "ok", tcomp, tx_count, got,
-	       rx_count, fcs, other, tx_irqs, tcomp, g.irqs - tx_irqs, rcomp,
-	       g.unmasks, g.spurious, g.dma64 ? "64-bit" : "32-bit",
+	printf("%s: %s: tx %u of %lu frames, rx %u of %lu frames (%u out of order, %u with their FCS, %u other), every byte checked; interrupts tx %u (TCOMP %u) rx %u (RCOMP %u), unmasks %u, spurious %u; %s descriptors, %s\n",
+	       g.dev.name, ret ? "FAILED" : "ok", tcomp, tx_count, r.got,
+	       rx_count, r.reordered, r.fcs, r.other, tx_irqs, tcomp,
+	       g.irqs - tx_irqs, rcomp, g.unmasks, g.spurious, g.dma64 ? "64-bit" : "32-bit",
 	       g.coherent ? "coherent" : "non-coherent");
 out:
 	/* Stop the GEM before its memory goes; closing resets it too. */
@@ -593,5 +582,6 @@ out:
 	vfp_close(&g.dev);
 	if (g.mem)
 		munmap(g.mem, g.mem_size);
+	free(r.seen);
 	return ret;
 }
