@@ -40,7 +40,7 @@ stage() { times+=("$LINUX $1: $2 s"); log "$LINUX $1: $2 s"; }
 # Each runs in its own process group (set -m), which a stopped run kills.
 bg_debug= bg_612=
 if [ "$BASE" = ours ] && [ "$LINUX" = 7.3 ] && [ "${BACKGROUND_BUILDS:-1}" = 1 ]; then
-	trap 'for p in $bg_debug $bg_612; do kill -- "-$p" 2>/dev/null; done' EXIT
+	trap 'for p in $bg_debug $bg_612; do kill -- "-$p" 2>/dev/null || true; done' EXIT
 	set -m
 	if [ "${DEBUG_KERNEL:-1}" = 1 ]; then
 		KERNEL=debug nice -n 19 "$TOP/harness/kernel.sh" >"$BUILD/bg-debug.log" 2>&1 &
