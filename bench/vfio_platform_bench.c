@@ -194,6 +194,32 @@ static int devmem_map(struct bdev *b)
  * the same physical range through /dev/mem. On failure the device is
  * given back and a negative errno returned.
  */
+/*
+ * vfio_platform_setup() of a device by its name: the bench names QEMU
+ * virt's devices, where the selftests take theirs from the environment.
+ */
+static int setup_name(struct vfio_platform_device *d, const char *bus,
+		      const char *name, struct vfio_region_info *r0)
+{
+	int ret = vfio_platform_bind_name(d, bus, name);
+
+	if (ret)
+		return ret;
+	ret = vfio_platform_open_group(d);
+	if (!ret) {
+		d->fd = vfio_platform_get_fd(d);
+		if (d->fd < 0)
+			ret = d->fd;
+	}
+	if (!ret && r0)
+		ret = vfio_platform_region_info(d->fd, 0, r0);
+	if (ret) {
+		vfio_platform_close(d);
+		vfio_platform_restore(d);
+	}
+	return ret;
+}
+
 static int bdev_open(struct bdev *b, const char *bus, const char *name,
 		     unsigned int index)
 {
@@ -201,7 +227,7 @@ static int bdev_open(struct bdev *b, const char *bus, const char *name,
 
 	memset(b, 0, sizeof(*b));
 	b->index = index;
-	ret = vfio_platform_setup(&b->d, bus, name, NULL);
+	ret = setup_name(&b->d, bus, name, NULL);
 	if (ret)
 		return ret;
 	ret = vfio_platform_region_info(b->d.fd, index, &b->r);
@@ -755,7 +781,7 @@ static int round_cycles(int scale)
 	if (ret)
 		return ret;
 
-	ret = vfio_platform_bind(&gpio, "amba", PL061);
+	ret = vfio_platform_bind_name(&gpio, "amba", PL061);
 	if (ret)
 		return ret;
 	/*
@@ -992,7 +1018,7 @@ static int irq_only(const char *bus, const char *name, int n)
 	if (!us)
 		return -ENOMEM;
 	memset(&b, 0, sizeof(b));
-	ret = vfio_platform_setup(&b.d, bus, name, &b.r);
+	ret = setup_name(&b.d, bus, name, &b.r);
 	if (ret) {
 		fprintf(stderr, "# %s: %s\n", name, strerror(-ret));
 		free(us);
