@@ -20,6 +20,25 @@ mode_setup() {
 	QEMU_ARGS=(-device virtio-rng-device -device virtio-balloon-device
 		-device virtio-keyboard-device)
 	DTS_EDIT=""
+	# The selftests' devices, by role (init's environment, from the
+	# command line; tools/testing/selftests/vfio/lib/include/libvfio/
+	# vfio_platform_device.h): QEMU virt's names, and those of the
+	# nodes of guest/dts. A device a mode's tree lacks is a SKIP.
+	local virt="VFIO_PLATFORM_VIRTIO_SLOT=a000000.virtio_mmio"
+	virt+=" VFIO_PLATFORM_VIRTIO_SLOT2=a000200.virtio_mmio"
+	virt+=" VFIO_PLATFORM_VIRTIO_RNG=a003e00.virtio_mmio"
+	virt+=" VFIO_PLATFORM_VIRTIO_BALLOON=a003c00.virtio_mmio"
+	virt+=" VFIO_PLATFORM_PL031=9010000.pl031 VFIO_PLATFORM_PL061=9030000.pl061"
+	virt+=" VFIO_PLATFORM_FW_CFG=9020000.fw-cfg VFIO_PLATFORM_PFLASH=0.flash"
+	virt+=" VFIO_PLATFORM_DMA_ENGINE=a000400.dma VFIO_PLATFORM_DMA_SUB=a000800.dma-sub"
+	virt+=" VFIO_PLATFORM_MFD=a000c00.mfd VFIO_PLATFORM_I2C=a001400.i2c"
+	virt+=" VFIO_PLATFORM_IRQ_ENGINE=a000e00.irq-engine"
+	virt+=" VFIO_PLATFORM_RESET_LINE=a000200.virtio_mmio"
+	virt+=" VFIO_PLATFORM_RESET_CONTROLLER=90303fc.reset-controller"
+	virt+=" VFIO_PLATFORM_SHARED_RESET_A=a001a00.virtio_mmio"
+	virt+=" VFIO_PLATFORM_SHARED_RESET_B=a001c00.virtio_mmio"
+	virt+=" VFIO_PLATFORM_RESET_WATCH=9030000.vfiotest-rstwatch"
+	virt+=" VFIO_PLATFORM_RESET_SAMPLE=a000a00.virtio_mmio"
 	# vfio_platform.reset_required=0: the global opt-in to open devices
 	# without a reset method (default: refused with EPERM). The tests
 	# open fw-cfg, pflash and the multi-node devices of guest/dts, which
@@ -28,19 +47,19 @@ mode_setup() {
 	# vfio_amba keeps the default.
 	case "$1" in
 	noiommu)
-		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet $virt"
 		DTS_EDIT="noiommu.dtsi dma-engine.dtsi"
 		;;
 	smmu)
 		MACHINE=virt,iommu=smmuv3
-		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 vfio_platform.reset_required=0 quiet"
+		APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 vfio_platform.reset_required=0 quiet $virt"
 		DTS_EDIT="dma-engine.dtsi smmu.dtsi"
 		;;
 	composite)
 		# The device-tree test (the PL031 and PL061 are parts of a
 		# multi-node device here: guest/dts/irq-engine.dtsi) and the
 		# samples, with modern (version 2) virtio-mmio devices.
-		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_devtree_test,samples"
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_devtree_test,samples $virt"
 		DTS_EDIT="dma-engine.dtsi irq-engine.dtsi"
 		QEMU_ARGS+=(-global virtio-mmio.force-legacy=false)
 		;;
@@ -83,7 +102,7 @@ mode_setup() {
 		# line's label (gpiolib); the handover test unbinds gpio-keys
 		# first.
 		MACHINE=virt,acpi=off
-		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_handover_test"
+		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet vfiotest.only=vfio_platform_handover_test $virt"
 		;;
 	acpi)
 		# An arm64 server's boot: UEFI firmware (Debian's
@@ -91,8 +110,8 @@ mode_setup() {
 		# the kernel takes the platform devices from QEMU's ACPI tables
 		# (acpi=force; no device tree): virtio-mmio slots LNRO0005:00
 		# to :1f (virtio-rng behind :1f, the balloon :1e, the keyboard
-		# :1d), fw-cfg QEMU0002:00. VFIO_PLATFORM_DEVS (init's
-		# environment) points the selftests at them. guest/acpi/
+		# :1d), fw-cfg QEMU0002:00, which init's environment names
+		# to the selftests. guest/acpi/
 		# rst-ssdt.asl gives slot 29 (:1d) a _RST (an SSDT the guest
 		# loads through ACPI configfs before the tests: QEMU's
 		# -acpitable is x86 only); the other devices
@@ -102,7 +121,8 @@ mode_setup() {
 		QEMU_ARGS+=(-bios "$FIRMWARE")
 		APPEND="acpi=force vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 quiet"
 		APPEND+=" vfiotest.only=vfio_platform_regions_test,vfio_platform_irq_test,vfio_platform_lifecycle_test,vfio_platform_reset_test"
-		APPEND+=" VFIO_PLATFORM_DEVS=a000000.virtio_mmio=LNRO0005:00,a003e00.virtio_mmio=LNRO0005:1f,a003c00.virtio_mmio=LNRO0005:1e,9020000.fw-cfg=QEMU0002:00"
+		APPEND+=" VFIO_PLATFORM_VIRTIO_SLOT=LNRO0005:00 VFIO_PLATFORM_VIRTIO_RNG=LNRO0005:1f"
+		APPEND+=" VFIO_PLATFORM_VIRTIO_BALLOON=LNRO0005:1e VFIO_PLATFORM_FW_CFG=QEMU0002:00"
 		APPEND+=" VFIO_PLATFORM_ACPI_RST=LNRO0005:1d"
 		;;
 	versal)
@@ -118,7 +138,10 @@ mode_setup() {
 		# each other frames, whichever driver has them.
 		MACHINE=xlnx-versal-virt
 		QEMU_DTB=1
+		# guest/versal-selftests.sh: the generic selftests on ZDMA
+		# channel 3, which guest/versal.sh leaves alone.
 		APPEND="vfio.enable_unsafe_noiommu_mode=1 vfiotest.run=versal quiet"
+		APPEND+=" VFIO_PLATFORM_DEV=ffab0000.dma"
 		QEMU_ARGS=(-netdev hubport,id=gem0,hubid=0
 			-net nic,netdev=gem0,model=cadence_gem,macaddr=02:00:00:00:0c:00
 			-netdev hubport,id=gem1,hubid=0
