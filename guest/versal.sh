@@ -301,6 +301,8 @@ check dmatest_native_after "$CHAN: $out" \
 
 echo "1..$n"
 echo "### END versal rc=$([ $failed = 0 ] && echo 0 || echo 1)"
+# The generic selftests (replay, fuzz) on ZDMA channel 3.
+sh /guest/versal-selftests.sh
 # The debug kernel's kmemleak scan and lockdep state.
 sh /guest/debug-checks.sh
 echo "### DMESG"
