@@ -42,6 +42,11 @@ if ! git -C "$L" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 		git -C "$L" commit -q -m "Linux $(make -s -C "$L" kernelversion) (Debian linux-source-$LINUX $(deb_version))"
 	git -C "$L" tag base
 fi
+# No automatic gc: "git add" of the whole tree leaves some 90,000 loose
+# objects, and the next commit or am would start a repack of the kernel's
+# history in the background, minutes of CPU under the builds that follow.
+git -C "$L" config gc.auto 0
+git -C "$L" config maintenance.auto false
 
 if [ "$BASE" = upstream ]; then
 	U=$BUILD/linux-upstream
