@@ -26,47 +26,6 @@ stage() { times+=("$LINUX $1: $2 s"); log "$LINUX $1: $2 s"; }
 "$TOP/harness/deps.sh"
 "$TOP/harness/tree.sh"
 [ "$BASE" = upstream ] && BASE=ours "$TOP/harness/tree.sh"
-
-# The builds the full run needs later, started now at nice 19: the debug
-# kernel, then the 6.12 backport's tree and test kernel. A build uses two
-# CPUs only in part (tarball extraction, Kconfig, vmlinux links, kallsyms,
-# host checks' checkpatch and per-commit links, a guest lane that ends
-# first); the background builds take that idle time and next to nothing
-# from the foreground (nice 19 against 0), so the guests run as fast as
-# before. The foreground waits for each build where it needs it, then runs
-# kernel.sh again: a no-op on a built kernel, and the build with its error
-# in the foreground if the background one failed (its log: bg-*.log).
-# BACKGROUND_BUILDS=0 builds everything in the foreground, in order.
-# Each runs in its own process group (set -m), which a stopped run kills.
-bg_debug= bg_612=
-if [ "$BASE" = ours ] && [ "$LINUX" = 7.3 ] && [ "${BACKGROUND_BUILDS:-1}" = 1 ]; then
-	trap 'for p in $bg_debug $bg_612; do kill -- "-$p" 2>/dev/null || true; done' EXIT
-	set -m
-	if [ "${DEBUG_KERNEL:-1}" = 1 ]; then
-		KERNEL=debug nice -n 19 "$TOP/harness/kernel.sh" >"$BUILD/bg-debug.log" 2>&1 &
-		bg_debug=$!
-	fi
-	if [ "${BACKPORT_CHECK:-1}" = 1 ]; then
-		# Its own base: lib.sh derives BUILD and TARBALL from LINUX.
-		# After the debug kernel, which the foreground needs first.
-		(
-			[ -z "$bg_debug" ] || while kill -0 "$bg_debug" 2>/dev/null; do sleep 5; done
-			export LINUX=6.12 BUILD= TARBALL=
-			nice -n 19 "$TOP/harness/tree.sh" && nice -n 19 "$TOP/harness/kernel.sh"
-		) >"$BUILD/bg-6.12.log" 2>&1 &
-		bg_612=$!
-	fi
-	set +m
-fi
-# bg_wait PID WHAT: wait for a background build; say how long it held the
-# foreground up.
-bg_wait() {
-	local t=$SECONDS
-	[ -n "$1" ] || return 0
-	wait "$1" || log "the background build of the $2 failed (log: $BUILD/bg-*.log); building it here"
-	stage "waiting for the background $2" $((SECONDS - t))
-}
-
 image=$("$TOP/harness/kernel.sh" | tail -n 1)
 # The kselftests are built against our uAPI headers, also for BASE=upstream.
 [ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
@@ -146,7 +105,6 @@ run_guests test "$image" ${MODES:-noiommu nested smmu nested-kvm acpi versal com
 # whose kernel paths the other modes cover and whose time is the inner
 # QEMU's).
 if [ "$BASE" = ours ] && [ "${DEBUG_KERNEL:-1}" = 1 ]; then
-	bg_wait "$bg_debug" "debug kernel"
 	t=$SECONDS
 	dimage=$(KERNEL=debug "$TOP/harness/kernel.sh" | tail -n 1)
 	stage "debug kernel" $((SECONDS - t))
@@ -176,7 +134,6 @@ if [ "$LINUX" = 7.3 ] && [ "$BASE" = ours ] && [ "${BACKPORT_CHECK:-1}" = 1 ]; t
 	bhc=quick
 	[ "${BACKPORT_HOST_CHECKS:-0}" = 1 ] && bhc=1
 	[ "${HOST_CHECKS:-1}" = 0 ] && bhc=0
-	bg_wait "$bg_612" "6.12 test kernel"
 	B612=$TOP/build/6.12/check-ours
 	rm -f "$B612/results.txt"
 	log "the 6.12 backport (log: $R/backport.log)"
