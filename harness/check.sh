@@ -26,22 +26,28 @@ stage() { times+=("$LINUX $1: $2 s"); log "$LINUX $1: $2 s"; }
 "$TOP/harness/deps.sh"
 "$TOP/harness/tree.sh"
 [ "$BASE" = upstream ] && BASE=ours "$TOP/harness/tree.sh"
-image=$("$TOP/harness/kernel.sh" | tail -n 1)
-# The kselftests are built against our uAPI headers, also for BASE=upstream.
-[ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
-	BASE=ours "$TOP/harness/kernel.sh" >/dev/null
-stage "deps, tree and test kernel" $((SECONDS - t0))
+stage "deps and tree" $((SECONDS - t0))
 
 R=$BUILD/check-$BASE
 rm -rf "$R"
 mkdir -p "$R"
 : >"$R/host.txt"
+# The host checks come before the test kernel: on a first run their
+# per-commit builds walk the series in the main tree up to the tip, and the
+# test kernel's build starts from what they built (harness/hostcheck.sh).
 if [ "$BASE" = ours ] && [ "${HOST_CHECKS:-1}" != 0 ]; then
 	t=$SECONDS
 	"$TOP/harness/hostcheck.sh" >"$R/host.txt" || true
 	[ "$LINUX" = 7.3 ] && { "$TOP/harness/test-first-run.sh" >>"$R/host.txt" || true; }
 	stage "host checks${HOST_CHECKS:+ ($HOST_CHECKS)}" $((SECONDS - t))
 fi
+
+t=$SECONDS
+image=$("$TOP/harness/kernel.sh" | tail -n 1)
+# The kselftests are built against our uAPI headers, also for BASE=upstream.
+[ "$BASE" = upstream ] && [ ! -f "$BUILD/out/usr/include/linux/vfio.h" ] &&
+	BASE=ours "$TOP/harness/kernel.sh" >/dev/null
+stage "test kernel" $((SECONDS - t))
 
 logs=()
 # run_guests KERNEL IMAGE MODE...: the guest suite in each mode; the debug

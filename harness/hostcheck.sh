@@ -82,20 +82,42 @@ phase checkpatch
 quick=0
 [ "${HOST_CHECKS:-1}" = quick ] && quick=1
 
-# A worktree and build directory for building other commits than the tip.
-B=$BUILD/bisect
-BO=$BUILD/out-bisect
-[ $quick = 1 ] || [ -d "$B" ] || git -C "$L" worktree add -q --detach "$B" base
+# Where commits other than the tip are built (the per-commit builds, and
+# sparse on the base's version of the files the series changes). On a first
+# run, with no kernel built yet and a clean tree, in the main tree and the
+# test kernel's build directory: the walk over the commits ends at the tip,
+# and the test kernel that harness/check.sh builds next starts from the
+# objects it left, instead of a worktree building the same objects again
+# (prepare, scripts, drivers/base and the series' directories). Once a
+# kernel is built, in a worktree at the side (build/LINUX/bisect): checking
+# out older commits in the main tree would make the next incremental build
+# recompile everything the series' headers reach.
+inplace=0
+if [ $quick = 0 ] && [ "$KERNEL" = test ] && [ ! -e "$OUT/vmlinux" ] &&
+	[ -z "$(git -C "$L" status --porcelain --untracked-files=no)" ]; then
+	inplace=1
+	B=$L
+	BO=$OUT
+	BMAKE=("${KMAKE[@]}")
+	tip=$(git -C "$L" symbolic-ref -q --short HEAD || git -C "$L" rev-parse HEAD)
+	trap 'git -C "$L" checkout -q "$tip"' EXIT
+else
+	B=$BUILD/bisect
+	BO=$BUILD/out-bisect
+	BMAKE=(make -s -C "$B" O="$BO" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	[ $quick = 1 ] || [ -d "$B" ] || git -C "$L" worktree add -q --detach "$B" base
+fi
 mkdir -p "$BO"
-frags=("$TOP"/harness/config/test.config "$TOP"/harness/config/ours.config)
+# The test kernel's fragments, in harness/kernel.sh's order.
+frags=("$TOP"/harness/config/test.config)
 [ -f "$TOP/harness/config/linux-$LINUX.config" ] && frags+=("$TOP/harness/config/linux-$LINUX.config")
-cat "${frags[@]}" >"$BO/fragment.config"
-BMAKE=(make -s -C "$B" O="$BO" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+frags+=("$TOP"/harness/config/ours.config)
+cat "${frags[@]}" >"$BO/hostcheck.config"
+configure() { KCONFIG_ALLCONFIG="$BO/hostcheck.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1; }
 
-# sparse and W=1 on the C files of the series, in the main build tree. A
-# file the series adds must have no warning; a file it changes must have no
-# warning that the base version does not have (same text, line numbers
-# aside).
+# sparse and W=1 on the C files of the series. A file the series adds must
+# have no warning; a file it changes must have no warning that the base
+# version does not have (same text, line numbers aside).
 normalize() {
 	grep -E ': (warning|error):' "$1" |
 		sed -E "s#^($L|$B)/##; s#^([^ :]+):[0-9]+(:[0-9]+)?: #\\1: #" | sort || true
@@ -105,15 +127,26 @@ mapfile -t cfiles < <(git -C "$L" diff --name-only --diff-filter=AM base..HEAD -
 mapfile -t changed_c < <(git -C "$L" diff --name-only --diff-filter=M base..HEAD -- '*.c' |
 	grep -v '^tools/' || true)
 objs=("${cfiles[@]/%.c/.o}")
-if [ ${#objs[@]} -gt 0 ] && [ $quick = 0 ]; then
+sparse=0
+[ ${#objs[@]} -gt 0 ] && [ $quick = 0 ] && sparse=1
+
+# The base's warnings, in the tree where other commits are built.
+sparse_base() {
 	: >"$LOGS/sparse-w1-base.txt"
-	if [ ${#changed_c[@]} -gt 0 ]; then
-		git -C "$B" checkout -q --detach base
-		KCONFIG_ALLCONFIG="$BO/fragment.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1
-		"${BMAKE[@]}" -j"$JOBS" C=2 CHECK=sparse W=1 "${changed_c[@]/%.c/.o}" \
-			>"$LOGS/sparse-w1-base.txt" 2>&1 || true
-	fi
-	"${KMAKE[@]}" -j"$JOBS" C=2 CHECK=sparse W=1 "${objs[@]}" >"$LOGS/sparse-w1.txt" 2>&1 || true
+	[ ${#changed_c[@]} -gt 0 ] || return 0
+	git -C "$B" checkout -q --detach base
+	configure || true
+	"${BMAKE[@]}" -j"$JOBS" C=2 CHECK=sparse W=1 "${changed_c[@]/%.c/.o}" \
+		>"$LOGS/sparse-w1-base.txt" 2>&1 || true
+}
+
+# The tip's warnings, compared with the base's. In the worktree mode they
+# come from the main tree, whose objects then get their normal flags back;
+# in place, the test kernel's build recompiles them.
+sparse_tip() {
+	local mk=("${KMAKE[@]}") f w
+	[ $inplace = 1 ] && mk=("${BMAKE[@]}")
+	"${mk[@]}" -j"$JOBS" C=2 CHECK=sparse W=1 "${objs[@]}" >"$LOGS/sparse-w1.txt" 2>&1 || true
 	normalize "$LOGS/sparse-w1-base.txt" >"$LOGS/base.norm"
 	normalize "$LOGS/sparse-w1.txt" >"$LOGS/ours.norm"
 	# Known false positives, each justified in the cover letter.
@@ -130,53 +163,65 @@ if [ ${#objs[@]} -gt 0 ] && [ $quick = 0 ]; then
 	if grep -qE '(^make.*Error|error:)' "$LOGS/sparse-w1.txt"; then
 		echo "FAIL host/sparse-w1: build errors (see $LOGS/sparse-w1.txt)"
 	fi
-	# Put the normal flags back on these objects.
-	"${KMAKE[@]}" -j"$JOBS" "${objs[@]}" >/dev/null 2>&1 || true
-	phase "sparse and W=1"
-fi
+	[ $inplace = 1 ] || "${KMAKE[@]}" -j"$JOBS" "${objs[@]}" >/dev/null 2>&1 || true
+}
 
 # Bisectability: every commit builds what it touches.
-configured=0
-[ $quick = 1 ] || for c in $(git -C "$L" rev-list --reverse base..HEAD); do
-	subj=$(git -C "$L" log -1 --format=%s "$c")
-	git -C "$B" checkout -q --detach "$c"
-	mapfile -t changed < <(git -C "$L" diff --name-only --diff-filter=AM "$c^" "$c")
-	targets=()
-	for f in "${changed[@]}"; do
-		case "$f" in
-		tools/*|Documentation/*|MAINTAINERS) ;;
-		*.c) targets+=("${f%.c}.o") ;;
-		include/*) ;;
-		*/Kconfig|*/Makefile|*.h) targets+=("$(dirname "$f")/") ;;
-		esac
+per_commit() {
+	local configured=0 c subj changed targets f
+	for c in $(git -C "$L" rev-list --reverse base..HEAD); do
+		subj=$(git -C "$L" log -1 --format=%s "$c")
+		git -C "$B" checkout -q --detach "$c"
+		mapfile -t changed < <(git -C "$L" diff --name-only --diff-filter=AM "$c^" "$c")
+		targets=()
+		for f in "${changed[@]}"; do
+			case "$f" in
+			tools/*|Documentation/*|MAINTAINERS) ;;
+			*.c) targets+=("${f%.c}.o") ;;
+			include/*) ;;
+			*/Kconfig|*/Makefile|*.h) targets+=("$(dirname "$f")/") ;;
+			esac
+		done
+		# A changed header is built through the directories of the series.
+		if printf '%s\n' "${changed[@]}" | grep -q '^include/'; then
+			targets+=(drivers/base/ drivers/amba/ drivers/vfio/)
+		fi
+		if [ ${#targets[@]} -eq 0 ]; then
+			echo "PASS host/bisect/$subj: nothing to build"
+			continue
+		fi
+		mapfile -t targets < <(printf '%s\n' "${targets[@]}" | sort -u)
+		# Kconfig runs again where the commit changes a Kconfig file
+		# (and the first time): it takes seconds, and the .config stays
+		# valid across the other commits.
+		if { [ "$configured" = 1 ] &&
+			[ -z "$(git -C "$L" diff --name-only "$c^" "$c" -- '*Kconfig*')" ]; } || configure; then
+			configured=1
+		else
+			configured=0
+		fi
+		if [ "$configured" = 1 ] &&
+			"${BMAKE[@]}" -j"$JOBS" "${targets[@]}" >"$LOGS/bisect.txt" 2>&1; then
+			echo "PASS host/bisect/$subj"
+		else
+			echo "FAIL host/bisect/$subj: $(grep -m3 -E 'error|Error' "$LOGS/bisect.txt" | tr '\n' ' ')"
+		fi
 	done
-	# A changed header is built through the directories of the series.
-	if printf '%s\n' "${changed[@]}" | grep -q '^include/'; then
-		targets+=(drivers/base/ drivers/amba/ drivers/vfio/)
-	fi
-	if [ ${#targets[@]} -eq 0 ]; then
-		echo "PASS host/bisect/$subj: nothing to build"
-		continue
-	fi
-	mapfile -t targets < <(printf '%s\n' "${targets[@]}" | sort -u)
-	# Kconfig runs again where the commit changes a Kconfig file (and
-	# the first time): it takes seconds, and the .config stays valid
-	# across the other commits.
-	if { [ "$configured" = 1 ] && [ -z "$(git -C "$L" diff --name-only "$c^" "$c" -- '*Kconfig*')" ]; } ||
-		KCONFIG_ALLCONFIG="$BO/fragment.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1; then
-		configured=1
-	else
-		configured=0
-	fi
-	if [ "$configured" = 1 ] &&
-		"${BMAKE[@]}" -j"$JOBS" "${targets[@]}" >"$LOGS/bisect.txt" 2>&1; then
-		echo "PASS host/bisect/$subj"
-	else
-		echo "FAIL host/bisect/$subj: $(grep -m3 -E 'error|Error' "$LOGS/bisect.txt" | tr '\n' ' ')"
-	fi
-done
+}
 
-[ $quick = 1 ] || phase "per-commit builds"
+if [ $inplace = 1 ]; then
+	# base, each commit in order, then sparse at the tip where the walk
+	# ends.
+	[ $sparse = 0 ] || sparse_base
+	per_commit
+	phase "per-commit builds (in place, with sparse on the base)"
+	[ $sparse = 0 ] || { sparse_tip; phase "sparse and W=1 at the tip"; }
+	git -C "$L" checkout -q "$tip"
+	trap - EXIT
+else
+	[ $sparse = 0 ] || { sparse_base; sparse_tip; phase "sparse and W=1"; }
+	[ $quick = 1 ] || { per_commit; phase "per-commit builds"; }
+fi
 
 # Documentation: every .rst the series adds builds without warnings
 # (docutils), and the kernel-doc of every C file and header it adds or
