@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-      qemu-system-arm flex bison bc libssl-dev libelf-dev sparse
+      qemu-system-arm flex bison bc libssl-dev libelf-dev
       coccinelle ocaml-nox device-tree-compiler cpio rsync kmod
       python3-docutils git make gcc perl xz-utils
       qemu-efi-aarch64 acpica-tools)
@@ -61,6 +61,35 @@ if ! compgen -G "$DEPS/linux-source-7.3.tar.*" >/dev/null; then
 	mv "$DEPS/linux-source-7.3.tar.xz.part" "$DEPS/linux-source-7.3.tar.xz"
 	rm -rf "$A/deb" "$A/cache"
 	log "linux-source-7.3 $(cat "$DEPS/linux-source-7.3.version")"
+fi
+
+# sparse: Debian 12's (0.6.4) cannot parse __typeof_unqual__, which 7.3's
+# headers use, and the kernel's scripts/checker-valid.sh then turns C=2
+# into a no-op with one warning. The release candidate in Debian's unstable
+# suite parses it, but its binary package needs a newer libc: its source
+# package is downloaded (private apt lists, deb-src) and the sparse binary
+# built from the upstream tarball, kept in build/deps/sparse/.
+if [ ! -x "$SPARSE" ]; then
+	log "building sparse from Debian unstable's source package (private apt lists)"
+	A=$DEPS/apt-src
+	rm -rf "$A"
+	mkdir -p "$A/lists/partial" "$A/src" "$A/build"
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" >"$A/sources.list"
+	apt_src=(-o Dir::Etc::sourcelist="$A/sources.list" -o Dir::Etc::sourceparts=-
+		-o Dir::State::Lists="$A/lists" -o APT::Sandbox::User=root)
+	apt-get "${apt_src[@]}" update -q >"$A/update.log" 2>&1 ||
+		{ tail -5 "$A/update.log"; die "apt-get update (sid deb-src) failed"; }
+	(cd "$A/src" && apt-get "${apt_src[@]}" source --download-only -q sparse >"$A/download.log" 2>&1) ||
+		{ tail -5 "$A/download.log"; die "apt-get source sparse failed"; }
+	orig=$(compgen -G "$A/src/sparse_*.orig.tar.*" | head -n 1) || die "no sparse source tarball"
+	tar -xf "$orig" -C "$A/build" --strip-components=1
+	make -C "$A/build" -j"$JOBS" sparse >"$A/build.log" 2>&1 ||
+		{ tail -20 "$A/build.log"; die "building sparse failed"; }
+	mkdir -p "${SPARSE%/*}"
+	install -m 0755 "$A/build/sparse" "$SPARSE"
+	basename "$(compgen -G "$A/src/sparse_*.dsc" | head -n 1)" .dsc >"${SPARSE%/*}/version"
+	rm -rf "$A"
+	log "sparse: $(cat "${SPARSE%/*}/version")"
 fi
 
 # busybox for the guest: an arm64 package, unpacked, never installed.

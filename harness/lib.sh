@@ -58,6 +58,8 @@ fi
 KMAKE=(make -s -C "$SRC" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 	USERLDFLAGS=-static)
 JOBS=${JOBS:-$(($(nproc) + 1))}
+# The sparse the host checks run (harness/deps.sh builds it).
+SPARSE=${SPARSE:-$DEPS/sparse/sparse}
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
