@@ -28,7 +28,7 @@ build_initramfs() {
 	if [ -n "$targets" ]; then
 		log "building kselftests ($targets)"
 		rm -rf "$KS.new"
-		make -s -C "$BUILD/linux/tools/testing/selftests" TARGETS="$targets" \
+		make -s -j"$JOBS" -C "$BUILD/linux/tools/testing/selftests" TARGETS="$targets" \
 			ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 			O="$BUILD/kselftest-build" \
 			KHDR_INCLUDES="-isystem $hdr" \
