@@ -82,6 +82,9 @@ phase checkpatch
 quick=0
 [ "${HOST_CHECKS:-1}" = quick ] && quick=1
 
+# The series' commits, oldest first (the walk moves HEAD in place).
+mapfile -t commits < <(git -C "$L" rev-list --reverse base..HEAD)
+
 # Where commits other than the tip are built (the per-commit builds, and
 # sparse on the base's version of the files the series changes). On a first
 # run, with no kernel built yet and a clean tree, in the main tree and the
@@ -92,8 +95,6 @@ quick=0
 # kernel is built, in a worktree at the side (build/LINUX/bisect): checking
 # out older commits in the main tree would make the next incremental build
 # recompile everything the series' headers reach.
-# The series' commits, oldest first (the walk moves HEAD in place).
-mapfile -t commits < <(git -C "$L" rev-list --reverse base..HEAD)
 inplace=0
 if [ $quick = 0 ] && [ "$KERNEL" = test ] && [ ! -e "$OUT/vmlinux" ] &&
 	[ -z "$(git -C "$L" status --porcelain --untracked-files=no)" ]; then
@@ -142,16 +143,15 @@ sparse_base() {
 		>"$LOGS/sparse-w1-base.txt" 2>&1 || true
 }
 
-# The tip's warnings, compared with the base's. In the worktree mode they
-# come from the main tree, whose objects then get their normal flags back;
-# in place, the test kernel's build recompiles them.
+# The tip's warnings, from the main tree, compared with the base's. In the
+# worktree mode its objects then get their normal flags back; in place, the
+# test kernel's build recompiles them.
 sparse_tip() {
-	local mk=("${KMAKE[@]}") f w
-	[ $inplace = 1 ] && mk=("${BMAKE[@]}")
-	"${mk[@]}" -j"$JOBS" C=2 CHECK="$SPARSE" W=1 "${objs[@]}" >"$LOGS/sparse-w1.txt" 2>&1 || true
+	local f w
+	"${KMAKE[@]}" -j"$JOBS" C=2 CHECK="$SPARSE" W=1 "${objs[@]}" >"$LOGS/sparse-w1.txt" 2>&1 || true
 	normalize "$LOGS/sparse-w1-base.txt" >"$LOGS/base.norm"
 	normalize "$LOGS/sparse-w1.txt" >"$LOGS/ours.norm"
-	# Known false positives, each justified in the cover letter.
+	# Known false positives, each with its reason in the file.
 	sort "$LOGS/base.norm" <(grep -v '^#' "$TOP/harness/sparse-exceptions") >"$LOGS/known.norm"
 	comm -23 "$LOGS/ours.norm" "$LOGS/known.norm" >"$LOGS/new.norm"
 	for f in "${cfiles[@]}"; do
