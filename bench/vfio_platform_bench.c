@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
+#include <libvfio/sysfs.h>
 #include <libvfio/vfio_platform_device.h>
 
 #define GPIO_KEYS_OVERRIDE "/sys/bus/platform/devices/gpio-keys/driver_override"
@@ -565,13 +566,13 @@ static double bench_bind_unbind(struct vfio_platform_device *d, int n)
 	for (i = 0; i < n; i++) {
 		uint64_t t0 = now_ns();
 
-		if (vfio_platform_sysfs_write(unbind, d->name) ||
-		    vfio_platform_sysfs_write(bind, d->name))
+		if (__sysfs_write(unbind, d->name) ||
+		    __sysfs_write(bind, d->name))
 			goto out;
 		us[i] = (now_ns() - t0) / 1000.0;
 	}
 	/* Still (or again) bound to the vfio driver. */
-	if (vfio_platform_current_driver(d->bus, d->name, cur, sizeof(cur)) ||
+	if (__sysfs_driver_get(d->bus, d->name, cur, sizeof(cur)) ||
 	    strcmp(cur, drv))
 		goto out;
 	res = percentile(us, n, 50);
@@ -791,9 +792,9 @@ static int round_cycles(int scale)
 	 * device_links_driver_cleanup(), with either kernel. Keep it off for
 	 * the cycle: it measures vfio, not that race.
 	 */
-	vfio_platform_sysfs_write(GPIO_KEYS_OVERRIDE, "none");
+	__sysfs_write(GPIO_KEYS_OVERRIDE, "none");
 	REPORT("cycle.bind.pl061", "us", bench_bind_unbind(&gpio, 10 * scale));
-	vfio_platform_sysfs_write(GPIO_KEYS_OVERRIDE, "\n");
+	__sysfs_write(GPIO_KEYS_OVERRIDE, "\n");
 	return vfio_platform_restore(&gpio);
 out:
 	bdev_close(&flash);
