@@ -96,6 +96,14 @@ link_up() {
 	done
 }
 
+# counters NETDEV: its packet counters, for the detail of a failure.
+counters() {
+	c=/sys/class/net/$1/statistics
+	echo "$1: tx $(cat $c/tx_packets) (errors $(cat $c/tx_errors), dropped $(cat $c/tx_dropped))" \
+		"rx $(cat $c/rx_packets) (errors $(cat $c/rx_errors), dropped $(cat $c/rx_dropped)," \
+		"missed $(cat $c/rx_missed_errors)), carrier $(cat /sys/class/net/$1/carrier)"
+}
+
 # The dmaengine channel of a ZDMA device (dmaNchan0).
 dma_chan() {
 	ls "/sys/bus/platform/devices/$1/dma" 2>/dev/null | head -n 1
@@ -244,7 +252,7 @@ for t in "$eth1 $nd 3" "$nd $eth1 4"; do
 	wait $prx
 	rc=$?
 	echo "# packet-io: $(tr '\n' ' ' </tmp/pio-rx.out)"
-	check "gem_macb_${1}_to_$2" "rc $rc: $(tr '\n' ' ' </tmp/pio-tx.out) $(tr '\n' ' ' </tmp/pio-rx.out)" \
+	check "gem_macb_${1}_to_$2" "rc $rc: $(tr '\n' ' ' </tmp/pio-tx.out) $(tr '\n' ' ' </tmp/pio-rx.out); $(counters "$1"); $(counters "$2")" \
 		sh -c "[ $rc = 0 ] && grep -q 'received $NGEM of $NGEM frames of stream $3, every byte checked' /tmp/pio-rx.out"
 done
 

@@ -28,12 +28,31 @@ def add(state, name, detail=""):
     results.append((state, name, detail.strip()))
 
 
+def why(lines, i):
+    """The diagnostics around the failed result at lines[i], for its detail:
+    the harness prints an assertion's before its "not ok", a shell check
+    its own after it."""
+    before, after = [], []
+    j = i - 1
+    while j >= 0 and not TAP.match(lines[j]) and len(before) < 40:
+        if lines[j].lstrip().startswith("#"):
+            before.insert(0, lines[j].strip().lstrip("# "))
+        j -= 1
+    j = i + 1
+    while j < len(lines) and not TAP.match(lines[j]) and len(after) < 2:
+        if lines[j].lstrip().startswith("#"):
+            after.append(lines[j].strip().lstrip("# "))
+        j += 1
+    text = " | ".join([l for l in before if l][-3:] + after)
+    return text[:400]
+
+
 def kselftest(mode, name, lines, rc):
     """Top-level TAP results of one kselftest_harness program."""
     plan = None
     seen = 0
     failed = 0
-    for line in lines:
+    for i, line in enumerate(lines):
         m = re.match(r"^1\.\.(\d+)$", line)
         if m:
             plan = int(m.group(1))
@@ -49,7 +68,7 @@ def kselftest(mode, name, lines, rc):
             add("PASS", case)
         else:
             failed += 1
-            add("FAIL", case)
+            add("FAIL", case, why(lines, i))
     if plan is None:
         add("FAIL", f"{mode}/{name}", f"no TAP plan (exit {rc})")
     elif seen != plan:
