@@ -241,14 +241,22 @@ nd=$(ls /sys/bus/platform/devices/$GEM/net 2>/dev/null)
 check gem_back_to_macb "driver: $(driver $GEM), netdev: $nd" [ "$(driver $GEM) $nd" = "macb eth0" ]
 
 # Back with macb, GEM0 passes traffic both ways with GEM1 (AF_PACKET on
-# both netdevs, every byte checked).
+# both netdevs, every byte checked), frames 5 ms apart as in the test
+# above. Sent back to back, about one run in ten under load missed one
+# frame at the receiving socket, in either direction, with macb counting
+# all 16 received and the stack one dropped for want of a handler: the
+# frame came late, after the socket had gone. QEMU's network layer queues
+# a frame the GEM model cannot take at that moment, and the model takes
+# queued frames again on a write to its network control register, which
+# macb makes when it transmits, not when it only receives. What a burst
+# does to QEMU's queue is not what this test is about.
 link_up "$nd"
 for t in "$eth1 $nd 3" "$nd $eth1 4"; do
 	set -- $t
 	packet-io recv "$2" "$3" $NGEM 5000 >/tmp/pio-rx.out 2>&1 &
 	prx=$!
 	wait_line /tmp/pio-rx.out '^ready'
-	packet-io send "$1" "$3" $NGEM >/tmp/pio-tx.out 2>&1
+	packet-io send "$1" "$3" $NGEM 5 >/tmp/pio-tx.out 2>&1
 	wait $prx
 	rc=$?
 	echo "# packet-io: $(tr '\n' ' ' </tmp/pio-rx.out)"
