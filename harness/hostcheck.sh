@@ -52,9 +52,11 @@ covered() {
 	done
 }
 
-i=0
-for c in $(git -C "$L" rev-list --reverse base..HEAD); do
-	i=$((i + 1))
+# checkpatch of commit number $1 ($2) into $LOGS/checkpatch-$1.txt, its
+# verdict into $LOGS/checkpatch-$1.verdict. checkpatch is one perl
+# process per patch: the patches are checked $JOBS at a time.
+checkpatch_one() {
+	local i=$1 c=$2 subj touched path type
 	subj=$(git -C "$L" log -1 --format=%s "$c")
 	git -C "$L" format-patch -1 --stdout "$c" >"$LOGS/$i.patch"
 	# build/linux comes from a tarball, without upstream's history:
@@ -75,7 +77,22 @@ for c in $(git -C "$L" rev-list --reverse base..HEAD); do
 		echo "FAIL host/checkpatch/$subj: $(head -3 "$LOGS/checkpatch-$i.txt" | tr '\n' ' ')"
 	else
 		echo "PASS host/checkpatch/$subj"
-	fi
+	fi >"$LOGS/checkpatch-$i.verdict"
+}
+
+n=0
+for c in $(git -C "$L" rev-list --reverse base..HEAD); do
+	n=$((n + 1))
+	rm -f "$LOGS/checkpatch-$n.verdict"
+	checkpatch_one "$n" "$c" &
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n || true
+	done
+done
+wait
+for ((i = 1; i <= n; i++)); do
+	cat "$LOGS/checkpatch-$i.verdict" 2>/dev/null ||
+		echo "FAIL host/checkpatch/commit $i: no verdict (see $LOGS/checkpatch-$i.txt)"
 done
 
 phase checkpatch
