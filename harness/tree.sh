@@ -32,7 +32,9 @@ if ! git -C "$L" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	log "extracting $(basename "$TARBALL") into $L"
 	rm -rf "$L"
 	mkdir -p "$L"
-	tar xf "$TARBALL" -C "$L" --strip-components=1
+	# Debian's tarballs are xz in many blocks: decompress them on every
+	# CPU (xz 5.4).
+	tar -I "xz -T$JOBS" -xf "$TARBALL" -C "$L" --strip-components=1
 	git -C "$L" init -q -b series
 	git -C "$L" config user.name "$(git -C "$TOP" config user.name || echo vfio-platform)"
 	git -C "$L" config user.email "$(git -C "$TOP" config user.email || echo vfio-platform@localhost)"
