@@ -15,6 +15,8 @@ src=("$TOP/bench/vfio_platform_bench.c"
 	"$BUILD/linux/tools/testing/selftests/vfio/lib/sysfs.c"
 	"$BUILD/linux/tools/testing/selftests/vfio/lib/iommu.c")
 hdrs=("$BUILD/linux/tools/testing/selftests/vfio/lib/include/libvfio/vfio_platform_device.h"
+	"$BUILD/linux/tools/testing/selftests/vfio/lib/include/libvfio/sysfs.h"
+	"$BUILD/linux/tools/testing/selftests/vfio/lib/include/libvfio/iommu.h"
 	"$BUILD/out/usr/include/linux/vfio.h"
 	"$BUILD/linux/tools/testing/selftests/kselftest_harness.h")
 for f in "${hdrs[@]}"; do
