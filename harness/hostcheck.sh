@@ -192,9 +192,10 @@ sparse_tip() {
 
 # Bisectability: every commit builds what it touches.
 per_commit() {
-	local configured=0 c subj changed targets f
+	local configured=0 c subj changed targets f ts
 	for c in "${commits[@]}"; do
 		subj=$(git -C "$L" log -1 --format=%s "$c")
+		ts=$SECONDS
 		git -C "$B" checkout -q --detach "$c"
 		mapfile -t changed < <(git -C "$L" diff --name-only --diff-filter=AM "$c^" "$c")
 		targets=()
@@ -230,6 +231,8 @@ per_commit() {
 		else
 			echo "FAIL host/bisect/$subj: $(grep -m3 -E 'error|Error' "$LOGS/bisect.txt" | tr '\n' ' ')"
 		fi
+		# Where the walk's time goes: seconds, targets, commit.
+		echo "$((SECONDS - ts)) ${targets[*]} ($subj)" >>"$LOGS/bisect-times.txt"
 	done
 }
 

@@ -62,6 +62,19 @@ JOBS=${JOBS:-$(($(nproc) + 1))}
 SPARSE=${SPARSE:-$DEPS/sparse/sparse}
 
 log() { printf '==> %s\n' "$*" >&2; }
+
+# cpu_ticks: "BUSY TOTAL", the jiffies all CPUs spent busy and in all since
+# boot (/proc/stat; idle and iowait are not busy). cpu_busy T0 T1: how busy
+# the CPUs were between two cpu_ticks, as " (CPUs N% busy)".
+cpu_ticks() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+}
+cpu_busy() {
+	# shellcheck disable=SC2086
+	set -- $1 $2
+	[ "$4" -gt "$2" ] && printf ' (CPUs %d%% busy)' $(((($3 - $1) * 100) / ($4 - $2)))
+	return 0
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # quiet_progress LOG WHAT CMD...: run CMD with its output in LOG, and say

@@ -16,6 +16,11 @@
 . "$(dirname "$0")/lib.sh"
 
 Q=$BUILD/qemu-arm64
+# One at a time on the machine: make check fetches for the 7.3 and the
+# 6.12 builds at once, and apt-get update takes apt's locks.
+mkdir -p "$DEPS"
+exec 9>"$DEPS/qemu-arm64.lock"
+flock 9
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	[ "$(id -u)" = 0 ] || die "need root to enable arm64 packages (dpkg multiarch)"
 	log "enabling arm64 packages (dpkg multiarch)"

@@ -55,7 +55,10 @@ def main():
     cmd += a.qemu_args
     start = time.monotonic()
     timed_out = False
-    with open(a.log, "wb") as log:
+    # The host's clock at each "### " line of the console (a test's
+    # start and end, guest/init): LOG.times, "SECONDS LINE", for where a
+    # guest's time goes.
+    with open(a.log, "wb") as log, open(a.log + ".times", "w") as times:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
         os.set_blocking(p.stdout.fileno(), False)
@@ -82,6 +85,9 @@ def main():
             buf += chunk
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
+                if line.startswith(b"### "):
+                    times.write("%.1f %s\n" % (time.monotonic() - start,
+                                                line.rstrip(b"\r").decode(errors="replace")[:100]))
                 m = re.search(rb"vfiotest-host: (.*?)\r?$", line)
                 if m and ALLOWED.match(m.group(1).decode(errors="replace")):
                     monitor(mon, m.group(1).decode())
