@@ -39,7 +39,9 @@ if ! git -C "$L" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	git -C "$L" config user.name "$(git -C "$TOP" config user.name || echo vfio-platform)"
 	git -C "$L" config user.email "$(git -C "$TOP" config user.email || echo vfio-platform@localhost)"
 	git -C "$L" config core.abbrev 12
-	git -C "$L" add -A -f .
+	# zlib level 1 for the ~90,000 objects of the tree (measured on 7.3:
+	# 19 s of CPU instead of 34, 617 MB instead of 562 MB).
+	git -C "$L" -c core.looseCompression=1 add -A -f .
 	GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000" \
 		git -C "$L" commit -q -m "Linux $(make -s -C "$L" kernelversion) (Debian linux-source-$LINUX $(deb_version))"
 	git -C "$L" tag base
