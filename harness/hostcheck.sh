@@ -134,6 +134,9 @@ frags=("$TOP"/harness/config/test.config)
 frags+=("$TOP"/harness/config/ours.config)
 cat "${frags[@]}" >"$BO/hostcheck.config"
 configure() { KCONFIG_ALLCONFIG="$BO/hostcheck.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1; }
+# 1 once the tree where other commits are built has a .config from the
+# fragments (sparse_base leaves one at the base).
+configured=0
 
 # sparse and W=1 on the C files of the series. A file the series adds must
 # have no warning; a file it changes must have no warning that the base
@@ -155,7 +158,7 @@ sparse_base() {
 	: >"$LOGS/sparse-w1-base.txt"
 	[ ${#changed_c[@]} -gt 0 ] || return 0
 	git -C "$B" checkout -q --detach base
-	configure || true
+	configure && configured=1
 	"${BMAKE[@]}" -j"$JOBS" C=2 CHECK="$SPARSE" W=1 "${changed_c[@]/%.c/.o}" \
 		>"$LOGS/sparse-w1-base.txt" 2>&1 || true
 }
@@ -192,11 +195,12 @@ sparse_tip() {
 
 # Bisectability: every commit builds what it touches.
 per_commit() {
-	local configured=0 c subj changed targets f ts
+	local kconfig=0 c subj changed targets f ts
 	for c in "${commits[@]}"; do
 		subj=$(git -C "$L" log -1 --format=%s "$c")
 		ts=$SECONDS
 		git -C "$B" checkout -q --detach "$c"
+		[ -z "$(git -C "$L" diff --name-only "$c^" "$c" -- '*Kconfig*')" ] || kconfig=1
 		mapfile -t changed < <(git -C "$L" diff --name-only --diff-filter=AM "$c^" "$c")
 		targets=()
 		for f in "${changed[@]}"; do
@@ -216,15 +220,21 @@ per_commit() {
 			continue
 		fi
 		mapfile -t targets < <(printf '%s\n' "${targets[@]}" | sort -u)
-		# Kconfig runs again where the commit changes a Kconfig file
-		# (and the first time): it takes seconds, and the .config stays
-		# valid across the other commits.
-		if { [ "$configured" = 1 ] &&
-			[ -z "$(git -C "$L" diff --name-only "$c^" "$c" -- '*Kconfig*')" ]; } || configure; then
-			configured=1
-		else
-			configured=0
+		# The .config follows the Kconfig files: where a commit (or one
+		# before it with nothing to build) changed one, the fragments
+		# are appended to the .config and make's syncconfig reads it
+		# again. The last assignment of a symbol wins, so the symbols
+		# of the fragments take their values where they exist; a new
+		# symbol the fragments do not name takes its default. That is
+		# one Kconfig run per such commit, where allnoconfig would make
+		# two (allnoconfig, then make's syncconfig): each costs some 13
+		# s of CPU here, most of it the compiler probes Kconfig runs.
+		if [ "$configured" = 0 ]; then
+			configure && configured=1
+		elif [ $kconfig = 1 ]; then
+			cat "$BO/hostcheck.config" >>"$BO/.config"
 		fi
+		kconfig=0
 		if [ "$configured" = 1 ] &&
 			"${BMAKE[@]}" -j"$JOBS" "${targets[@]}" >"$LOGS/bisect.txt" 2>&1; then
 			echo "PASS host/bisect/$subj"
@@ -234,6 +244,20 @@ per_commit() {
 		# Where the walk's time goes: seconds, targets, commit.
 		echo "$((SECONDS - ts)) ${targets[*]} ($subj)" >>"$LOGS/bisect-times.txt"
 	done
+	# Where the walk ends, every symbol the fragments set has the
+	# fragments' value in the configuration make used (auto.conf, which
+	# syncconfig writes from the symbols' values), as harness/kernel.sh
+	# checks the test kernel's.
+	[ "$configured" = 1 ] || return 0
+	local missing
+	missing=$(sed -n 's/^CONFIG_[A-Za-z0-9_]*=.*/&/p' "$BO/hostcheck.config" |
+		awk -F= '{ v[$1] = $0 } END { for (s in v) print v[s] }' |
+		grep -vxFf "$BO/include/config/auto.conf" || true)
+	if [ -z "$missing" ]; then
+		echo "PASS host/bisect/config: the fragments' symbols took at the tip"
+	else
+		echo "FAIL host/bisect/config: did not take at the tip: $(echo "$missing" | tr '\n' ' ')"
+	fi
 }
 
 if [ $inplace = 1 ]; then
