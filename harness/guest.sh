@@ -76,9 +76,13 @@ build_initramfs() {
 	[ -f "$vpu/vfio-platform-user.c" ] &&
 		aarch64-linux-gnu-gcc -static -O2 -Wall -I "$vpu" -isystem "$hdr" -o "$R/bin/vfio-gem" \
 			"$TOP/guest/tools/vfio-gem.c" "$vpu/vfio-platform-user.c"
-	# The user-space driver samples (samples/vfio-platform), where built.
+	# The user-space driver samples (samples/vfio-platform), where built;
+	# the debug kernel's guests run the test kernel's, as they use its
+	# headers (debug.config builds neither).
+	so=$OUT
+	[ "$KERNEL" = debug ] && so=$BUILD/out
 	for f in vfio-platform-virtio-rng vfio-platform-pl031-alarm vfio-platform-dt-node vfio-platform-zdma; do
-		[ -x "$OUT/samples/vfio-platform/$f" ] && cp "$OUT/samples/vfio-platform/$f" "$R/bin/"
+		[ -x "$so/samples/vfio-platform/$f" ] && cp "$so/samples/vfio-platform/$f" "$R/bin/"
 	done
 	[ -d "$OUT/modroot/lib/modules" ] && mkdir -p "$R/lib" && cp -a "$OUT/modroot/lib/modules" "$R/lib/"
 	[ -f "$R/kselftest/kselftest-list.txt" ] || : >"$R/kselftest/kselftest-list.txt"

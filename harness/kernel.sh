@@ -42,7 +42,10 @@ quiet_progress "$OUT/build.log" "building the kernel" "${KMAKE[@]}" -j"$JOBS" Im
 	grep -E 'error|Error' "$OUT/build.log" | head -40 >&2
 	die "kernel build failed (log: $OUT/build.log)"
 }
-"${KMAKE[@]}" headers_install INSTALL_HDR_PATH="$OUT/usr" >/dev/null
+# The uAPI headers, for the kselftests and the guest's tools: the test
+# kernel's serve every kernel of the tree (harness/guest.sh), and the debug
+# kernel does not install its own (debug.config).
+[ "$KERNEL" = debug ] || "${KMAKE[@]}" headers_install INSTALL_HDR_PATH="$OUT/usr" >/dev/null
 # Modules for the initramfs (with modules.alias, for request_module()).
 rm -rf "$OUT/modroot"
 "${KMAKE[@]}" modules_install INSTALL_MOD_PATH="$OUT/modroot" >/dev/null
