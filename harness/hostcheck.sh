@@ -260,9 +260,7 @@ per_commit() {
 	# checks the test kernel's.
 	[ "$configured" = 1 ] || return 0
 	local missing
-	missing=$(sed -n 's/^CONFIG_[A-Za-z0-9_]*=.*/&/p' "$BO/hostcheck.config" |
-		awk -F= '{ v[$1] = $0 } END { for (s in v) print v[s] }' |
-		grep -vxFf "$BO/include/config/auto.conf" || true)
+	missing=$(config_not_taken "$BO/include/config/auto.conf" "$BO/hostcheck.config")
 	if [ -z "$missing" ]; then
 		echo "PASS host/bisect/config: the fragments' symbols took at the tip"
 	else

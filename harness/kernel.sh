@@ -20,19 +20,10 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragment-stamp" 2>/dev/null)" != "
 	log "configuring ($BASE, $KERNEL kernel): allnoconfig + $(basename -a "${frags[@]}" | tr '\n' ' ')"
 	cat "${frags[@]}" >"$OUT/fragment.config"
 	KCONFIG_ALLCONFIG="$OUT/fragment.config" "${KMAKE[@]}" allnoconfig >/dev/null
-	# Every symbol the fragments ask for must have taken its value: the
-	# last fragment that names a symbol decides it ("# CONFIG_X is not
-	# set" included: the debug kernel leaves some out).
-	bad=0
-	while IFS= read -r line; do
-		case "$line" in
-		CONFIG_*=*) grep -qxF "$line" "$OUT/.config" ;;
-		*) sym=${line#"# "} && ! grep -q "^${sym% is not set}=" "$OUT/.config" ;;
-		esac || { echo "config: $line did not take" >&2; bad=1; }
-	done < <(sed -nE 's/^(CONFIG_[A-Za-z0-9_]+)=.*/&\t\1/p; s/^# (CONFIG_[A-Za-z0-9_]+) is not set$/&\t\1/p' "${frags[@]}" |
-		awk -F'\t' '{ last[$2] = $1; order[$2] = NR } END { for (s in last) print order[s] "\t" last[s] }' |
-		sort -n | cut -f2-)
-	[ $bad = 0 ] || die "kernel configuration does not match the fragments"
+	# Every symbol the fragments ask for must have taken its value.
+	mapfile -t bad < <(config_not_taken "$OUT/.config" "${frags[@]}")
+	for line in "${bad[@]}"; do echo "config: $line did not take" >&2; done
+	[ ${#bad[@]} = 0 ] || die "kernel configuration does not match the fragments"
 	echo "$stamp" >"$OUT/.fragment-stamp"
 fi
 

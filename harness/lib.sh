@@ -77,6 +77,23 @@ cpu_busy() {
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# config_not_taken CONFIG FRAGMENT...: the fragments' lines whose value
+# CONFIG (a .config, or the auto.conf make used) does not have, in their
+# order. The last fragment that names a symbol decides it ("# CONFIG_X is
+# not set" included: the debug kernel leaves some out).
+config_not_taken() {
+	local conf=$1 line sym
+	shift
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) grep -qxF "$line" "$conf" ;;
+		*) sym=${line#"# "} && ! grep -q "^${sym% is not set}=" "$conf" ;;
+		esac || echo "$line"
+	done < <(sed -nE 's/^(CONFIG_[A-Za-z0-9_]+)=.*/&\t\1/p; s/^# (CONFIG_[A-Za-z0-9_]+) is not set$/&\t\1/p' "$@" |
+		awk -F'\t' '{ last[$2] = $1; order[$2] = NR } END { for (s in last) print order[s] "\t" last[s] }' |
+		sort -n | cut -f2-)
+}
+
 # quiet_progress LOG WHAT CMD...: run CMD with its output in LOG, and say
 # every 30 s that WHAT is still going on (apt-get, the kernel build).
 quiet_progress() {
