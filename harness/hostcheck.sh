@@ -128,10 +128,8 @@ else
 	[ $quick = 1 ] || [ -d "$B" ] || git -C "$L" worktree add -q --detach "$B" base
 fi
 mkdir -p "$BO"
-# The test kernel's fragments, in harness/kernel.sh's order.
-frags=("$TOP"/harness/config/test.config)
-[ -f "$TOP/harness/config/linux-$LINUX.config" ] && frags+=("$TOP/harness/config/linux-$LINUX.config")
-frags+=("$TOP"/harness/config/ours.config)
+# The test kernel's fragments (ours: the host checks are of our series).
+mapfile -t frags < <(BASE=ours KERNEL=test EXTRA_CONFIG='' config_fragments)
 cat "${frags[@]}" >"$BO/hostcheck.config"
 configure() { KCONFIG_ALLCONFIG="$BO/hostcheck.config" "${BMAKE[@]}" allnoconfig >/dev/null 2>&1; }
 # 1 once the tree where other commits are built has a .config from the

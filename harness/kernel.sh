@@ -6,12 +6,7 @@
 
 [ -d "$SRC" ] || "$TOP/harness/tree.sh"
 mkdir -p "$OUT"
-frags=("$TOP/harness/config/test.config")
-# Symbols of one base only (linux-7.3.config: tests 6.12 does not have).
-[ -f "$TOP/harness/config/linux-$LINUX.config" ] && frags+=("$TOP/harness/config/linux-$LINUX.config")
-[ "$BASE" = ours ] && frags+=("$TOP/harness/config/ours.config")
-[ "$KERNEL" = debug ] && frags+=("$TOP/harness/config/debug.config")
-[ -n "${EXTRA_CONFIG:-}" ] && frags+=("$EXTRA_CONFIG")
+mapfile -t frags < <(config_fragments)
 
 # Re-run Kconfig only when a fragment or a Kconfig file changed: an
 # unchanged .config keeps the build incremental.

@@ -77,6 +77,21 @@ cpu_busy() {
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# config_fragments: the fragments of the kernel KERNEL of BASE on LINUX, in
+# the order they are applied (a later one wins): test.config, the base's
+# own symbols (linux-LINUX.config: tests 6.12 does not have), ours.config
+# for our series, debug.config for the debug kernel, then EXTRA_CONFIG.
+# One per line. harness/kernel.sh configures kernels from them and the
+# host checks' per-commit builds use the test kernel's.
+config_fragments() {
+	local c=$TOP/harness/config
+	echo "$c/test.config"
+	[ ! -f "$c/linux-$LINUX.config" ] || echo "$c/linux-$LINUX.config"
+	[ "$BASE" != ours ] || echo "$c/ours.config"
+	[ "$KERNEL" != debug ] || echo "$c/debug.config"
+	[ -z "${EXTRA_CONFIG:-}" ] || echo "$EXTRA_CONFIG"
+}
+
 # config_not_taken CONFIG FRAGMENT...: the fragments' lines whose value
 # CONFIG (a .config, or the auto.conf make used) does not have, in their
 # order. The last fragment that names a symbol decides it ("# CONFIG_X is
