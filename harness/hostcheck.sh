@@ -120,7 +120,10 @@ if [ $quick = 0 ] && [ "$KERNEL" = test ] && [ ! -e "$OUT/vmlinux" ] &&
 	BO=$OUT
 	BMAKE=("${KMAKE[@]}")
 	tip=$(git -C "$L" symbolic-ref -q --short HEAD || git -C "$L" rev-parse HEAD)
-	trap 'git -C "$L" checkout -q "$tip"' EXIT
+	# The marker lets the next tree.sh or save.sh put HEAD back if this
+	# walk is killed where no trap runs (lib.sh's walk_restore).
+	echo "$tip" >"$BUILD/walk-in-progress"
+	trap 'git -C "$L" checkout -q "$tip" && rm -f "$BUILD/walk-in-progress"' EXIT
 else
 	B=$BUILD/bisect
 	BO=$BUILD/out-bisect
@@ -274,6 +277,7 @@ if [ $inplace = 1 ]; then
 	phase "per-commit builds (in place, with sparse on the base)"
 	[ $sparse = 0 ] || { sparse_tip; phase "sparse and W=1 at the tip"; }
 	git -C "$L" checkout -q "$tip"
+	rm -f "$BUILD/walk-in-progress"
 	trap - EXIT
 else
 	[ $sparse = 0 ] || { sparse_base; sparse_tip; phase "sparse and W=1"; }

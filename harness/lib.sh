@@ -77,6 +77,20 @@ cpu_busy() {
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# walk_restore: the host checks' first run walks the series in
+# build/LINUX/linux itself, moving HEAD commit by commit, and puts HEAD back
+# where it was when the walk ends or is stopped (harness/hostcheck.sh). A
+# walk killed outright (SIGKILL, a lost machine) cannot: it leaves a
+# marker, build/LINUX/walk-in-progress, with the branch HEAD was on. Put HEAD
+# back before anything reads the series from the tree or writes it.
+walk_restore() {
+	local m=$BUILD/walk-in-progress
+	[ -f "$m" ] || return 0
+	log "an interrupted walk of the host checks left $BUILD/linux at $(git -C "$BUILD/linux" rev-parse --short HEAD): back to $(cat "$m")"
+	git -C "$BUILD/linux" checkout -q "$(cat "$m")" || die "cannot check out $(cat "$m") in $BUILD/linux"
+	rm -f "$m"
+}
+
 # config_fragments: the fragments of the kernel KERNEL of BASE on LINUX, in
 # the order they are applied (a later one wins): test.config, the base's
 # own symbols (linux-LINUX.config: tests 6.12 does not have), ours.config

@@ -12,6 +12,7 @@
 # Usage: save.sh [OUTDIR] (default: the series directory of LINUX).
 . "$(dirname "$0")/lib.sh"
 L=$BUILD/linux
+walk_restore
 if [ "$LINUX" = 7.3 ]; then
 	OUTDIR=${1:-$SERIES}
 else

@@ -51,6 +51,9 @@ fi
 # history in the background, minutes of CPU under the builds that follow.
 git -C "$L" config gc.auto 0
 git -C "$L" config maintenance.auto false
+# HEAD where the series ends, if a killed walk of the host checks left it
+# elsewhere.
+walk_restore
 
 if [ "$BASE" = upstream ]; then
 	U=$BUILD/linux-upstream
