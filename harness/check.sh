@@ -232,7 +232,7 @@ if [ $debug = 1 ]; then
 	bg_wait "$dbuild"
 	[ -s "$R/image-debug" ] || { tail -n 20 "$R/debug-kernel.log" >&2; die "the debug kernel did not build (log: $R/debug-kernel.log)"; }
 	dimage=$(cat "$R/image-debug")
-	stage "debug kernel ($(cat "$R/debug-kernel.time") s in the background, waited for)" $((SECONDS - t))
+	stage "wait for the debug kernel (built in $(cat "$R/debug-kernel.time") s in the background)" $((SECONDS - t))
 	dmodes=${DEBUG_MODES:-noiommu smmu versal composite handover}
 	# shellcheck disable=SC2086
 	prepare_guests debug $dmodes
@@ -259,7 +259,7 @@ fi
 if [ $backport = 1 ]; then
 	t=$SECONDS
 	bg_wait "$bbuild"
-	stage "6.12 builds (in the background, waited for)" $((SECONDS - t))
+	stage "wait for the 6.12 builds (in the background)" $((SECONDS - t))
 	log "the 6.12 backport's guests (log: $R/backport.log)"
 	backport_part guests >>"$R/backport.log" 2>&1 || true
 	if [ -f "$B612/results.txt" ]; then
