@@ -123,6 +123,11 @@ if [ $quick = 0 ] && [ "$KERNEL" = test ] && [ ! -e "$OUT/vmlinux" ] &&
 	# The marker lets the next tree.sh or save.sh put HEAD back if this
 	# walk is killed where no trap runs (lib.sh's walk_restore).
 	echo "$tip" >"$BUILD/walk-in-progress"
+	# The walk configures OUT for the commits it builds (and a killed
+	# walk leaves it so): harness/kernel.sh is to configure the test
+	# kernel again, from its fragments, as it does on a first run,
+	# whatever stamp an earlier build left.
+	rm -f "$OUT/.fragment-stamp"
 	trap 'git -C "$L" checkout -q "$tip" && rm -f "$BUILD/walk-in-progress"' EXIT
 else
 	B=$BUILD/bisect
