@@ -49,6 +49,13 @@ tap() {
 finish() {
 	echo "# inner guest: done at $(cut -d' ' -f1 /proc/uptime) s"
 	dmesg | sed -n "$((dmesg_at_init + 1)),\$p"
+	# A write to the console returns once the serial driver holds it (up
+	# to a page), not once the UART has sent it, and poweroff -f does not
+	# wait: the last lines were lost when the UART was slow (each byte
+	# traps to the inner QEMU, itself emulated: CI lost nested-kvm's last
+	# four results). stty sets the console's own settings again with
+	# TCSADRAIN, which returns once everything written is out.
+	stty -F /dev/console "$(stty -F /dev/console -g)" || sleep 5
 	poweroff -f
 }
 # rd ADDR: a 32-bit read, in decimal (-1 if devmem fails).
