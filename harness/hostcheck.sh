@@ -128,7 +128,9 @@ if [ $quick = 0 ] && [ "$KERNEL" = test ] && [ ! -e "$OUT/vmlinux" ] &&
 	# kernel again, from its fragments, as it does on a first run,
 	# whatever stamp an earlier build left.
 	rm -f "$OUT/.fragment-stamp"
-	trap 'git -C "$L" checkout -q "$tip" && rm -f "$BUILD/walk-in-progress"' EXIT
+	# The walk's end: HEAD back where it was, on every exit.
+	walk_end() { git -C "$L" checkout -q "$tip" && rm -f "$BUILD/walk-in-progress"; }
+	trap walk_end EXIT
 else
 	B=$BUILD/bisect
 	BO=$BUILD/out-bisect
@@ -281,8 +283,7 @@ if [ $inplace = 1 ]; then
 	per_commit
 	phase "per-commit builds (in place, with sparse on the base)"
 	[ $sparse = 0 ] || { sparse_tip; phase "sparse and W=1 at the tip"; }
-	git -C "$L" checkout -q "$tip"
-	rm -f "$BUILD/walk-in-progress"
+	walk_end
 	trap - EXIT
 else
 	[ $sparse = 0 ] || { sparse_base; sparse_tip; phase "sparse and W=1"; }
