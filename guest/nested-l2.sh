@@ -16,7 +16,7 @@ mkdir -p /tmp
 # Only emergencies on the console from here: a kernel message printed in
 # the middle of a TAP line (a timer warning when the host is slow) would
 # lose that result. The log is printed after the results instead.
-echo 1 >/proc/sys/kernel/printk
+dmesg -n 1
 dmesg_at_init=$(dmesg | wc -l)
 
 PB=/proc/device-tree/platform-bus@c000000

@@ -34,7 +34,7 @@ n=0
 echo "### MODE $(cat /proc/cmdline)"
 # Only emergencies on the console: a kernel message in the middle of the
 # inner guest's TAP lines would lose a result. dmesg follows the results.
-echo 1 >/proc/sys/kernel/printk
+dmesg -n 1
 accel=tcg
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in vfiotest.nested=*) accel=${arg#vfiotest.nested=} ;; esac
