@@ -267,16 +267,16 @@ for t in "$eth1 $nd 3" "$nd $eth1 4"; do
 	prx=$!
 	wait_line /tmp/pio-rx.out '^ready'
 	packet-io send "$1" "$3" $NGEM 5 >/tmp/pio-tx.out 2>&1
-	i=0
-	while ! grep -q ' received ' /tmp/pio-rx.out && [ $i -lt 50 ]; do
+	sent=0
+	while ! grep -q ' received ' /tmp/pio-rx.out && [ $sent -lt 50 ]; do
 		packet-io send "$2" 9 1 >/dev/null 2>&1
 		sleep 0.1
-		i=$((i + 1))
+		sent=$((sent + 1))
 	done
 	wait $prx
 	rc=$?
-	echo "# packet-io: $(tr '\n' ' ' </tmp/pio-rx.out)($i frames of stream 9 sent back)"
-	check "gem_macb_${1}_to_$2" "rc $rc, $i frames of stream 9 sent back: $(tr '\n' ' ' </tmp/pio-tx.out) $(tr '\n' ' ' </tmp/pio-rx.out); $(counters "$1"); $(counters "$2")" \
+	echo "# packet-io: $(tr '\n' ' ' </tmp/pio-rx.out)($sent frames of stream 9 sent back)"
+	check "gem_macb_${1}_to_$2" "rc $rc, $sent frames of stream 9 sent back: $(tr '\n' ' ' </tmp/pio-tx.out) $(tr '\n' ' ' </tmp/pio-rx.out); $(counters "$1"); $(counters "$2")" \
 		sh -c "[ $rc = 0 ] && grep -q 'received $NGEM of $NGEM frames of stream $3, every byte checked' /tmp/pio-rx.out"
 done
 
